@@ -31,11 +31,15 @@ class AwsCredentials:
         if not self.access_key:
             raise CredentialsError("AWS credentials have an empty access key")
         if not self.secret_key:
-            raise CredentialsError(f"AWS credentials for access key {self.access_key} have an empty secret key")
+            raise CredentialsError(
+                f"AWS credentials for access key {self.access_key} have an empty secret key"
+            )
 
     def __repr__(self) -> str:
         token = _MASK if self.session_token else None
-        return f"AwsCredentials(access_key={self.access_key!r}, secret_key={_MASK!r}, session_token={token!r})"
+        return (
+            f"AwsCredentials(access_key={self.access_key!r}, secret_key={_MASK!r}, session_token={token!r})"
+        )
 
     __str__ = __repr__
 
@@ -90,7 +94,9 @@ class BotocoreCredentialProvider:
         # ReadOnlyCredentials is a namedtuple: equal values mean nothing changed, reuse our object
         if frozen != self._last_frozen or self._last is None:
             if not frozen.access_key or not frozen.secret_key:
-                raise CredentialsError(f"AWS credentials from {self._source} have an empty access or secret key")
+                raise CredentialsError(
+                    f"AWS credentials from {self._source} have an empty access or secret key"
+                )
             self._last = AwsCredentials(frozen.access_key, frozen.secret_key, frozen.token or None)
             self._last_frozen = frozen
         return self._last

@@ -44,8 +44,9 @@ def _parse_bool(value: Any, name: str) -> Any:
             return True
         if lowered == "false":
             return False
-        raise ValueError(f"'{name}' must be true or false (a boolean or the string \"true\"/\"false\"), "
-                         f"got {value!r}")
+        raise ValueError(
+            f'\'{name}\' must be true or false (a boolean or the string "true"/"false"), got {value!r}'
+        )
     if not isinstance(value, bool):
         raise ValueError(f"'{name}' must be true or false, got {value!r}")
     return value
@@ -115,16 +116,21 @@ class AwsSigningParameters(BaseModel):
                 if mode.value == value.strip().upper():
                     return mode
         # Ditto's wording, so operators recognise it
-        raise ValueError("The HMAC credentials parameter 'xAmzContentSha256' must have one of the following "
-                         f"as value: 'INCLUDED', 'EXCLUDED', 'UNSIGNED' (got {value!r}).")
+        raise ValueError(
+            "The HMAC credentials parameter 'xAmzContentSha256' must have one of the following "
+            f"as value: 'INCLUDED', 'EXCLUDED', 'UNSIGNED' (got {value!r})."
+        )
 
     @model_validator(mode="after")
     def _keys_come_in_pairs(self) -> AwsSigningParameters:
         if (self.access_key is None) != (self.secret_key is None):
-            given, missing = ("accessKey", "secretKey") if self.access_key is not None else ("secretKey",
-                                                                                            "accessKey")
-            raise ValueError(f"'{given}' is set but '{missing}' is not: give both, or neither to use the "
-                             "standard AWS credential chain")
+            given, missing = (
+                ("accessKey", "secretKey") if self.access_key is not None else ("secretKey", "accessKey")
+            )
+            raise ValueError(
+                f"'{given}' is set but '{missing}' is not: give both, or neither to use the "
+                "standard AWS credential chain"
+            )
         if self.session_token is not None and self.access_key is None:
             raise ValueError("'sessionToken' needs 'accessKey' and 'secretKey'")
         if self.secret_key is not None and not self.secret_key.get_secret_value():

@@ -36,7 +36,9 @@ _X_AMZ_SECURITY_TOKEN = "x-amz-security-token"
 _CONTENT_MD5 = "content-md5"
 
 # Headers whose values the signer decides; a caller-supplied copy would conflict with ours.
-_SIGNER_OWNED = frozenset({"authorization", "host", _X_AMZ_DATE, _X_AMZ_CONTENT_SHA256, _X_AMZ_SECURITY_TOKEN})
+_SIGNER_OWNED = frozenset(
+    {"authorization", "host", _X_AMZ_DATE, _X_AMZ_CONTENT_SHA256, _X_AMZ_SECURITY_TOKEN}
+)
 
 # S3 object-key path encoding: RFC 3986 unreserved characters and '/' stay, every other UTF-8
 # byte becomes %XX with uppercase hex. One table lookup per byte.
@@ -134,7 +136,9 @@ class SigV4Signer:
         self._configured = frozenset(configured)
         self._configured_names = configured
         # x-amz-content-sha256 is sent whenever it is signed: a signed header that is not sent fails
-        self._send_content_sha256 = self._mode is not PayloadHashMode.EXCLUDED or _X_AMZ_CONTENT_SHA256 in configured
+        self._send_content_sha256 = (
+            self._mode is not PayloadHashMode.EXCLUDED or _X_AMZ_CONTENT_SHA256 in configured
+        )
         base = set(configured) | {_X_AMZ_DATE}
         if self._send_content_sha256:
             base.add(_X_AMZ_CONTENT_SHA256)
@@ -150,7 +154,10 @@ class SigV4Signer:
     def from_parameters(
         cls, params: AwsSigningParameters, credentials: CredentialProvider | None = None
     ) -> SigV4Signer:
-        """A signer for Ditto's ``aws4-hmac-sha256`` parameters; credentials default to theirs or the chain."""
+        """A signer for Ditto's ``aws4-hmac-sha256`` parameters.
+
+        ``credentials`` default to the parameters' keys, or the AWS credential chain without them.
+        """
         return cls(
             region=params.region,
             service=params.service,
@@ -162,7 +169,8 @@ class SigV4Signer:
 
     def __repr__(self) -> str:
         return (
-            f"SigV4Signer(region={self._region!r}, service={self._service!r}, credentials={self._credentials!r}, "
+            f"SigV4Signer(region={self._region!r}, service={self._service!r}, "
+            f"credentials={self._credentials!r}, "
             f"double_encode={self._double_encode}, canonical_headers={self._configured_names!r}, "
             f"payload_hash_mode={self._mode.value})"
         )
@@ -248,7 +256,9 @@ class SigV4Signer:
         """The canonical request :meth:`sign` would hash (for diagnosing SignatureDoesNotMatch)."""
         credentials = self._credentials.get()
         amz_date, _ = _timestamps(now)
-        return self._canonical(method, host, path, query, headers, body, amz_date, credentials, payload_sha256)[0]
+        return self._canonical(
+            method, host, path, query, headers, body, amz_date, credentials, payload_sha256
+        )[0]
 
     def _canonical(
         self,
@@ -264,7 +274,9 @@ class SigV4Signer:
     ) -> tuple[str, str, dict[str, str]]:
         """(canonical request, signed header names, headers to add minus authorization)."""
         if not host or host != host.strip():
-            raise SigningError(f"Host header value must be non-empty without surrounding whitespace: {host!r}")
+            raise SigningError(
+                f"Host header value must be non-empty without surrounding whitespace: {host!r}"
+            )
         if path and path[0] != "/":
             raise SigningError(f"request path must start with '/': {path!r}")
 
@@ -293,7 +305,9 @@ class SigV4Signer:
                 raise SigningError(f"header {name!r} must not be passed to sign(): the signer sets it")
             if lowered in configured or lowered.startswith("x-amz-") or lowered == _CONTENT_MD5:
                 if not isinstance(value, str):
-                    raise SigningError(f"header {name!r} has a non-string value of type {type(value).__name__}")
+                    raise SigningError(
+                        f"header {name!r} has a non-string value of type {type(value).__name__}"
+                    )
                 # values trimmed, inner whitespace collapsed; repeats (names differing in case) joined by ','
                 value = " ".join(value.split())
                 if lowered in values:
@@ -320,10 +334,7 @@ class SigV4Signer:
 
         # a listed header that is absent is signed with an empty value (Ditto's rule)
         canonical_headers = "".join([f"{n}:{values.get(n, '')}\n" for n in names])
-        if self._double_encode:
-            canonical_uri = _double_encoded_uri(path)
-        else:
-            canonical_uri = path or "/"
+        canonical_uri = _double_encoded_uri(path) if self._double_encode else path or "/"
         canonical = (
             f"{method}\n{canonical_uri}\n{_canonical_query(query)}\n{canonical_headers}\n"
             f"{signed_headers}\n{payload_hash}"
