@@ -1,0 +1,133 @@
+"""Turning QuickJS errors into :class:`~mapper.errors.MappingError` s an operator can act on.
+
+QuickJS names every evaluated source ``<input>``. mapper evaluates its own code (Ditto scope,
+default templates, the batch driver) *after* as many blank lines as the operator's script has
+lines, so a stack frame at line N belongs to the operator's script exactly when N is within the
+script — no offset to subtract, and mapper's own frames can be dropped from the stack shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mapper.errors import MappingError, ScriptLimitError, ScriptSyntaxError
+
+_LOCATION = re.compile(r"<input>:(\d+):(\d+)")
+_FRAME_START = "\n    at "
+
+
+@dataclass(frozen=True)
+class ScriptSource:
+    """An operator's script with the name errors should use (its file name, or ``<outgoingScript>``)."""
+
+    name: str
+    text: str
+    lines: list[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", self.text.split("\n"))
+
+    @property
+    def line_count(self) -> int:
+        """Lines as QuickJS counts them (``\\n``-separated)."""
+        return len(self.lines)
+
+    def source_line(self, line: int) -> str | None:
+        """The text of a 1-based line, without its line terminator."""
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1].rstrip("\r")
+        return None
+
+
+@dataclass(frozen=True)
+class JsFailure:
+    """A JavaScript error as QuickJS reported it: ``name``, ``message`` and ``stack`` text."""
+
+    name: str
+    message: str
+    stack: str
+
+    @classmethod
+    def from_exception_text(cls, text: str) -> JsFailure:
+        """Split the binding's ``str(JSException)``: ``"Name: message\\n    at f (<input>:L:C)..."``."""
+        head, sep, rest = text.partition(_FRAME_START)
+        stack = (sep + rest).lstrip("\n") if sep else ""
+        if not sep and head.endswith("\nundefined"):  # a thrown non-Error value: no stack
+            head = head[: -len("\nundefined")]
+        name, colon, message = head.partition(": ")
+        if not colon or not name.isidentifier():
+            name, message = "", head
+        return cls(name=name, message=message.rstrip("\n"), stack=stack)
+
+    @property
+    def is_timeout(self) -> bool:
+        return self.name == "InternalError" and self.message == "interrupted"
+
+    @property
+    def is_out_of_memory(self) -> bool:
+        # An allocation failure while creating the error object surfaces as a bare "null".
+        return self.message in ("out of memory", "null") or (
+            self.name == "InternalError" and self.message == "string too long"
+        )
+
+    @property
+    def is_stack_overflow(self) -> bool:
+        return self.message in ("Maximum call stack size exceeded", "stack overflow")
+
+
+def script_location(stack: str, source: ScriptSource) -> tuple[int, int] | None:
+    """The first (innermost) stack position inside the operator's script."""
+    for match in _LOCATION.finditer(stack):
+        line = int(match.group(1))
+        if line <= source.line_count:
+            return line, int(match.group(2))
+    return None
+
+
+def script_stack(stack: str, source: ScriptSource) -> str:
+    """The stack with the operator's frames named after their script and mapper's frames left out."""
+    kept = []
+    for frame in stack.splitlines():
+        match = _LOCATION.search(frame)
+        if match is None:
+            if frame.strip():
+                kept.append(frame.strip())  # native frames such as "at parse (native)"
+            continue
+        if int(match.group(1)) <= source.line_count:
+            kept.append(frame.strip().replace("<input>", source.name))
+    return "\n".join(kept)
+
+
+def _syntax_hint(message: str, line: int, column: int, source: ScriptSource) -> str:
+    """Point at the previous line when the parser only noticed a problem at the start of this one."""
+    text = source.source_line(line) or ""
+    starts_line = text[: max(column - 1, 0)].strip() == ""
+    if line > 1 and starts_line and ("unexpected" in message.lower() or "expecting" in message.lower()):
+        return f"{message} (the statement before it may be unfinished: check the end of line {line - 1})"
+    return message
+
+
+def mapping_error(
+    failure: JsFailure, source: ScriptSource, *, limits_text: dict[str, str], loading: bool = False
+) -> MappingError:
+    """The :class:`MappingError` subclass and message for one JavaScript failure."""
+    location = script_location(failure.stack, source)
+    line, column = location if location else (None, None)
+    source_line = source.source_line(line) if line is not None else None
+    stack = script_stack(failure.stack, source) or None
+    described = f"{failure.name}: {failure.message}" if failure.name else failure.message
+    cls: type[MappingError] = MappingError
+    if failure.is_timeout:
+        cls, described = ScriptLimitError, limits_text["timeout"]
+    elif failure.is_out_of_memory:
+        cls, described = ScriptLimitError, limits_text["memory"]
+    elif failure.is_stack_overflow:
+        cls, described = ScriptLimitError, f"{described} ({limits_text['stack']})"
+    elif loading and failure.name == "SyntaxError":
+        cls = ScriptSyntaxError
+        if line is not None and column is not None:
+            described = _syntax_hint(described, line, column, source)
+    elif loading:
+        described = f"{described} (while loading the script)"
+    return cls(described, script=source.name, line=line, column=column, source_line=source_line, js_stack=stack)
