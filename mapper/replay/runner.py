@@ -301,11 +301,10 @@ class _Run:
         try:
             items = list(r._prepare(record))
         except Exception as exc:
-            items = [
-                TargetOutcome(
-                    OutcomeKind.FAILED, stage=stage_of(exc, None), error=f"prepare failed: {describe(exc)}"
-                )
-            ]
+            stage = stage_of(exc, None)
+            # An exception without a stage is a bug in the pipeline, not a problem of the event.
+            error = describe(exc) if stage is not None else f"prepare failed: {describe(exc)}"
+            items = [TargetOutcome(OutcomeKind.FAILED, stage=stage, error=error)]
         outcomes: list[TargetOutcome | None] = []
         submit: list[tuple[int, Any]] = []
         for item in items:
