@@ -98,9 +98,9 @@ class DirectoryPublisher:
         segments = key.split("/")
         for segment in segments:
             if segment in ("", ".", ".."):
-                shown = segment or "empty"
+                shown = repr(segment) if segment else "empty"
                 raise InvalidKeyError(
-                    f"object key has a {shown!s} path segment, which a directory cannot store faithfully",
+                    f"object key has a {shown} path segment, which a directory cannot store faithfully",
                     key=key,
                 )
             if len(segment.encode("utf-8")) > _NAME_MAX:
