@@ -49,6 +49,9 @@ class DirectoryPublisher:
         self._checked_dirs: set[str] = set()  # relative dir paths known to be inside root
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        """Nothing to release (every write closes its file); here so callers treat destinations alike."""
+
     @staticmethod
     def key_of(message: ExternalMessage) -> str:
         """The object key: ``http.path`` without its leading ``/``."""
