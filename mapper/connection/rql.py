@@ -580,7 +580,7 @@ class _Parser:
                 self.pos = start + len(word)
                 self.check_value_end(start)
                 return _Literal(constant)
-        for name, resolve in _VALUE_PLACEHOLDERS.items():
+        for name, resolve in sorted(_VALUE_PLACEHOLDERS.items(), key=lambda item: -len(item[0])):
             if text.startswith(name, start):
                 self.pos = start + len(name)
                 self.check_value_end(start)
