@@ -84,7 +84,8 @@ def discover(paths: Iterable[Path]) -> list[ScriptTests]:
 
     Each path may be a directory (searched recursively for ``*.js`` and ``*.tests``), a script, a
     script's ``.tests`` directory, or one case file (``<case>.input.json`` or one of its
-    expectation files). Scripts are returned in path order, each once.
+    expectation files). Scripts are returned in path order, each once, with their cases in name
+    order.
 
     Raises :class:`~mapper.errors.ConfigError` for a path that does not exist or is none of these,
     and for an unreadable ``config.json``.
@@ -107,6 +108,8 @@ def discover(paths: Iterable[Path]) -> list[ScriptTests]:
                 "not a mapping script (.js), a <script>.tests directory or a test case file",
                 source=str(path),
             )
+    for entry in found.values():
+        entry.cases.sort(key=lambda case: case.name)
     return [found[key] for key in sorted(found)]
 
 
@@ -125,9 +128,10 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def _add_script(found: dict[Path, ScriptTests], script: Path) -> None:
-    key = script.resolve()
-    if key not in found:
-        found[key] = _collect(script)
+    collected = _collect(script)
+    entry = found.setdefault(script.resolve(), ScriptTests(script))
+    entry.cases.extend(case for case in collected.cases if case not in entry.cases)
+    entry.problems.extend(p for p in collected.problems if p not in entry.problems)
 
 
 def _add_single_case(found: dict[Path, ScriptTests], case_file: Path) -> None:

@@ -19,6 +19,7 @@ from mapper.errors import ConfigError
 from mapper.protocol.external import ExternalMessage
 
 JSON_TEXT_KEY = "textPayload (JSON)"
+_MAX_LISTED_DIFFERENCES = 5
 
 
 class ExpectedExternalMessage(BaseModel):
@@ -119,6 +120,35 @@ def json_equal(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def json_differences(expected: Any, actual: Any, path: str = "") -> list[str]:
+    """Where two JSON values differ, as ``<path>: expected X, got Y`` lines (paths like ``a.b[2]``)."""
+    here = path or "(top level)"
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        found = []
+        for key in sorted(expected.keys() | actual.keys()):
+            sub = f"{path}.{key}" if path else key
+            if key not in actual:
+                found.append(f"{sub}: missing (expected {_short(expected[key])})")
+            elif key not in expected:
+                found.append(f"{sub}: not expected (got {_short(actual[key])})")
+            else:
+                found.extend(json_differences(expected[key], actual[key], sub))
+        return found
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        found = []
+        for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
+            found.extend(json_differences(want, got, f"{path}[{index}]"))
+        return found
+    if json_equal(expected, actual):
+        return []
+    return [f"{here}: expected {_short(expected)}, got {_short(actual)}"]
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def pretty(value: Any) -> str:
     """Stable, readable JSON: sorted keys, two-space indent, non-ASCII kept."""
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
@@ -127,7 +157,8 @@ def pretty(value: Any) -> str:
 def compare_outputs(expected: list[Any], actual: list[Any], *, expected_label: str) -> list[str]:
     """Describe every difference between expected and actual outputs; [] when they match.
 
-    Each description is a headline plus a unified diff of the pretty-printed JSON.
+    Each description is a headline, the JSON paths that differ, and a unified diff of the
+    pretty-printed JSON (which may not show the enclosing keys of a deep change; the paths do).
     """
     if len(expected) != len(actual):
         headline = (
@@ -138,9 +169,15 @@ def compare_outputs(expected: list[Any], actual: list[Any], *, expected_label: s
         return [headline + "\n" + unified_diff(pretty(expected), pretty(actual), expected_label)]
     problems = []
     for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
-        if not json_equal(want, got):
+        where = json_differences(want, got)
+        if where:
+            shown = where[:_MAX_LISTED_DIFFERENCES]
+            if len(where) > len(shown):
+                shown.append(f"... and {len(where) - len(shown)} more")
             problems.append(
-                f"output[{index}] differs\n"
+                f"output[{index}] differs:\n"
+                + "\n".join("  " + line for line in shown)
+                + "\n"
                 + unified_diff(pretty(want), pretty(got), f"{expected_label} [{index}]")
             )
     return problems
