@@ -85,7 +85,9 @@ class MappingContext:
         if "\x00" in source.text:
             line = source.text[: source.text.index("\x00")].count("\n") + 1
             raise ScriptSyntaxError(
-                "the script contains a NUL character", script=source.name, line=line,
+                "the script contains a NUL character",
+                script=source.name,
+                line=line,
                 source_line=source.source_line(line),
             )
         if len(source.text) > limits.max_script_chars:
@@ -102,9 +104,10 @@ class MappingContext:
         self._wall_clock = wall_clock_supported()
         self._limits_text = {
             "timeout": f"the script ran longer than the time limit of {limits.timeout_ms} ms",
-            "memory": f"the script needed more than the memory limit of {limits.memory_limit_bytes / 2**20:g} MiB",
-            "stack": f"stack limit of {limits.max_stack_depth} nested calls "
-            f"({limits.stack_size_bytes // 1024} KiB)",
+            "memory": "the script needed more than the memory limit of "
+            f"{limits.memory_limit_bytes / 2**20:g} MiB",
+            "stack": f"the stack limit is {limits.stack_size_bytes // 1024} KiB "
+            f"(room for at least {limits.max_stack_depth} nested calls)",
         }
         self.rebuilds = 0
         self._build()

@@ -86,8 +86,11 @@ def script_location(stack: str, source: ScriptSource) -> tuple[int, int] | None:
 
 
 def script_stack(stack: str, source: ScriptSource) -> str:
-    """The stack with the operator's frames named after their script and mapper's frames left out."""
-    kept = []
+    """The stack with the operator's frames named after their script and mapper's frames left out.
+
+    Runs of the same frame (endless recursion) are shown once with a repeat count.
+    """
+    kept: list[str] = []
     for frame in stack.splitlines():
         match = _LOCATION.search(frame)
         if match is None:
@@ -96,7 +99,15 @@ def script_stack(stack: str, source: ScriptSource) -> str:
             continue
         if int(match.group(1)) <= source.line_count:
             kept.append(frame.strip().replace("<input>", source.name))
-    return "\n".join(kept)
+    collapsed: list[str] = []
+    index = 0
+    while index < len(kept):
+        run = 1
+        while index + run < len(kept) and kept[index + run] == kept[index]:
+            run += 1
+        collapsed.append(kept[index] if run == 1 else f"{kept[index]}  [{run} times]")
+        index += run
+    return "\n".join(collapsed)
 
 
 def _syntax_hint(message: str, line: int, column: int, source: ScriptSource) -> str:
@@ -123,11 +134,13 @@ def mapping_error(
     elif failure.is_out_of_memory:
         cls, described = ScriptLimitError, limits_text["memory"]
     elif failure.is_stack_overflow:
-        cls, described = ScriptLimitError, f"{described} ({limits_text['stack']})"
+        cls, described = ScriptLimitError, f"{described}: {limits_text['stack']}"
     elif loading and failure.name == "SyntaxError":
         cls = ScriptSyntaxError
         if line is not None and column is not None:
             described = _syntax_hint(described, line, column, source)
     elif loading:
         described = f"{described} (while loading the script)"
-    return cls(described, script=source.name, line=line, column=column, source_line=source_line, js_stack=stack)
+    return cls(
+        described, script=source.name, line=line, column=column, source_line=source_line, js_stack=stack
+    )

@@ -62,8 +62,13 @@ class MappingEngine:
     ) -> None:
         """Compile both scripts now; raises ScriptSyntaxError / ScriptLimitError / MappingError."""
         self._spec = _EngineSpec(
-            outgoing_script, incoming_script, outgoing_name, incoming_name, limits,
-            bool(load_bytebuffer_js), bool(load_long_js),
+            outgoing_script,
+            incoming_script,
+            outgoing_name,
+            incoming_name,
+            limits,
+            bool(load_bytebuffer_js),
+            bool(load_long_js),
         )
         self._local = threading.local()
         self.limits = limits
@@ -75,7 +80,9 @@ class MappingEngine:
             self._context("incoming")
 
     @classmethod
-    def from_files(cls, *, outgoing: Path | None = None, incoming: Path | None = None, **kw: Any) -> MappingEngine:
+    def from_files(
+        cls, *, outgoing: Path | None = None, incoming: Path | None = None, **kw: Any
+    ) -> MappingEngine:
         """Load scripts from files; errors name the file."""
 
         def read(path: Path | None) -> str | None:
@@ -104,8 +111,11 @@ class MappingEngine:
             else:
                 source = ScriptSource(spec.incoming_name, spec.incoming_script or "")
             context = MappingContext(
-                direction, source, spec.limits,
-                load_bytebuffer_js=spec.load_bytebuffer_js, load_long_js=spec.load_long_js,
+                direction,
+                source,
+                spec.limits,
+                load_bytebuffer_js=spec.load_bytebuffer_js,
+                load_long_js=spec.load_long_js,
             )
             setattr(self._local, direction, context)
         return context
@@ -126,7 +136,9 @@ class MappingEngine:
             text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
         if not self.has_outgoing_script:
             return [_external_message(line) for line in _raise(self._plain_outgoing(text))]
-        return [_external_message(line) for line in _raise(self._context("outgoing").run([_json_value(text)])[0])]
+        return [
+            _external_message(line) for line in _raise(self._context("outgoing").run([_json_value(text)])[0])
+        ]
 
     def map_outgoing_json(self, messages: Sequence[str]) -> list[list[str] | MappingError | ProtocolError]:
         """The batch fast path (used by ``mapper map``): envelope JSON texts in, per message either
@@ -146,8 +158,12 @@ class MappingEngine:
             return exc
         headers = {key: _header_text(value) for key, value in envelope["headers"].items()}
         headers["content-type"] = DITTO_PROTOCOL_CONTENT_TYPE
-        line = {"headers": headers, "textPayload": text.strip(), "bytePayload": None,
-                "contentType": DITTO_PROTOCOL_CONTENT_TYPE}
+        line = {
+            "headers": headers,
+            "textPayload": text.strip(),
+            "bytePayload": None,
+            "contentType": DITTO_PROTOCOL_CONTENT_TYPE,
+        }
         return [json.dumps(line, ensure_ascii=False, separators=(",", ":"))]
 
     # ---- incoming ------------------------------------------------------------------------------
@@ -167,8 +183,12 @@ class MappingEngine:
                 [
                     message.headers,
                     message.text_payload,
-                    None if message.byte_payload is None else base64.b64encode(message.byte_payload).decode("ascii"),
-                    message.content_type if message.content_type is not None else message.headers.get("content-type"),
+                    None
+                    if message.byte_payload is None
+                    else base64.b64encode(message.byte_payload).decode("ascii"),
+                    message.content_type
+                    if message.content_type is not None
+                    else message.headers.get("content-type"),
                 ],
                 ensure_ascii=False,
                 separators=(",", ":"),
@@ -182,8 +202,12 @@ class MappingEngine:
                 results.append(outcome)
                 continue
             try:
-                results.append([_ditto_protocol_result(line, index, len(outcome), name)
-                                for index, line in enumerate(outcome)])
+                results.append(
+                    [
+                        _ditto_protocol_result(line, index, len(outcome), name)
+                        for index, line in enumerate(outcome)
+                    ]
+                )
             except MappingResultError as exc:
                 results.append(exc)
         return results
@@ -206,9 +230,13 @@ class MappingEngine:
 
 def _engine_from_spec(spec: _EngineSpec) -> MappingEngine:
     return MappingEngine(
-        outgoing_script=spec.outgoing_script, incoming_script=spec.incoming_script,
-        outgoing_name=spec.outgoing_name, incoming_name=spec.incoming_name, limits=spec.limits,
-        load_bytebuffer_js=spec.load_bytebuffer_js, load_long_js=spec.load_long_js,
+        outgoing_script=spec.outgoing_script,
+        incoming_script=spec.incoming_script,
+        outgoing_name=spec.outgoing_name,
+        incoming_name=spec.incoming_name,
+        limits=spec.limits,
+        load_bytebuffer_js=spec.load_bytebuffer_js,
+        load_long_js=spec.load_long_js,
     )
 
 
@@ -249,7 +277,9 @@ def _ditto_protocol_result(line: str, index: int, count: int, script: str) -> di
     try:
         return validate_envelope(json.loads(line))
     except ProtocolError as exc:
-        raise MappingResultError(f"{where} is not a valid Ditto Protocol message: {exc}", script=script) from None
+        raise MappingResultError(
+            f"{where} is not a valid Ditto Protocol message: {exc}", script=script
+        ) from None
 
 
 def check_script(source: str, name: str, *, limits: SandboxLimits = SandboxLimits()) -> None:  # noqa: B008

@@ -35,7 +35,13 @@ class SandboxLimits:
     """Messages one input message may map to, in each direction."""
 
     def __post_init__(self) -> None:
-        for name in ("max_script_chars", "timeout_ms", "max_stack_depth", "memory_limit_bytes", "max_results"):
+        for name in (
+            "max_script_chars",
+            "timeout_ms",
+            "max_stack_depth",
+            "memory_limit_bytes",
+            "max_results",
+        ):
             value = getattr(self, name)
             if type(value) is not int or value <= 0:
                 raise ConfigError(f"must be a positive integer, got {value!r}", path=name)

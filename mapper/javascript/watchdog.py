@@ -84,7 +84,7 @@ def _layout_matches() -> bool:
     context.eval("0")
     # At call start the binding copies time_limit to interrupt_data.limit and clock() to start.
     start = _read_clock(address, _INTERRUPT_START)
-    return _read_clock(address, _INTERRUPT_LIMIT) == second and 0 <= start
+    return _read_clock(address, _INTERRUPT_LIMIT) == second and start >= 0
     # (``context`` is released here; nothing was written to it.)
 
 
@@ -159,7 +159,9 @@ class WallClockWatchdog:
             if self._sleeping:
                 self._sleeping = False
                 if self._thread is None:
-                    self._thread = threading.Thread(target=self._watch, name="mapper-js-watchdog", daemon=True)
+                    self._thread = threading.Thread(
+                        target=self._watch, name="mapper-js-watchdog", daemon=True
+                    )
                     self._thread.start()
                 self._wake.set()
         return token

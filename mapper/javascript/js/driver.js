@@ -51,6 +51,11 @@
       try { stack = StringFn(error.stack || ''); } catch (e) { stack = ''; }
       return failure('script', StringFn(error.message), { name: StringFn(error.name), stack: stack });
     }
+    if (error === null) {
+      // QuickJS throws null when it runs out of memory while building the error object; a
+      // script's own `throw null` cannot be told apart and is reported the same way.
+      return failure('script', 'null', { name: '', stack: '' });
+    }
     let text;
     try { text = stringify(error); } catch (e) { text = undefined; }
     if (text === undefined) {

@@ -1,0 +1,48 @@
+"""Fixtures for the JavaScript engine tests: the seed's S3 script and sample envelopes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# The seed document's script exactly as printed (it lost `};` after the headers object and the
+# closing `}` of the function).
+SEED_SCRIPT_AS_PRINTED = """function mapFromDittoProtocolMsgWrapper(msg) {
+  let topic = msg['topic'].split('/').join(':');
+  let headers = {
+      'http.path': topic + ':' + msg['revision']
+  let textPayload = JSON.stringify(msg);
+  let bytePayload = null;
+  let contentType = 'application/json';
+
+  return Ditto.buildExternalMsg(headers, textPayload, bytePayload, contentType);
+"""
+
+
+@pytest.fixture
+def seed_script() -> str:
+    """The seed's S3 mapping, corrected."""
+    return (REPO_ROOT / "benchmarks" / "seed-s3.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def envelope() -> dict:
+    """A thing-modified twin event as Ditto sends it (revision beyond 32 bits on purpose)."""
+    return {
+        "topic": "com.acme/coffee-brewer/things/twin/events/modified",
+        "headers": {"correlation-id": "c-1", "requested-acks": ["twin-persisted"], "ditto-originator": "x"},
+        "path": "/features/tank/properties/level",
+        "value": {"level": 42.5, "ok": True, "big": 2**40},
+        "revision": 2**33 + 7,
+        "timestamp": "2024-05-01T12:34:56.789Z",
+        "extra": {"attributes": {"room": "kitchen"}},
+    }
+
+
+@pytest.fixture
+def envelope_json(envelope: dict) -> str:
+    return json.dumps(envelope)
