@@ -138,11 +138,15 @@ class FaultServer:
 
     def stop(self) -> None:
         self._stop.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() (close alone does not)
         self._listener.close()
         with self._lock:
             open_sockets = list(self._open)
         for sock in open_sockets:
-            _quiet_close(sock)
+            # shutdown, not just close: it wakes the thread blocked reading from the socket
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         self._acceptor.join(timeout=5)
         for thread in list(self._threads):
             thread.join(timeout=5)
