@@ -80,19 +80,14 @@ def _header_text(value: Any) -> str:
 class EnvelopePlaceholders:
     """Placeholder values of one Ditto Protocol envelope, computed lazily.
 
-    ``headers`` overrides the envelope's own ``headers`` for ``header:`` lookups.
+    ``headers`` overrides the envelope's own ``headers`` for ``header:`` lookups. ``connection:id``
+    is not an envelope property: templates bind it when they are parsed.
     """
 
-    __slots__ = ("_headers", "_lower_headers", "_topic", "connection_id", "envelope")
+    __slots__ = ("_headers", "_lower_headers", "_topic", "envelope")
 
-    def __init__(
-        self,
-        envelope: Mapping[str, Any],
-        headers: Mapping[str, Any] | None = None,
-        connection_id: str | None = None,
-    ) -> None:
+    def __init__(self, envelope: Mapping[str, Any], headers: Mapping[str, Any] | None = None) -> None:
         self.envelope = envelope
-        self.connection_id = connection_id
         raw_headers = headers if headers is not None else envelope.get("headers")
         self._headers: Mapping[str, Any] = raw_headers if isinstance(raw_headers, Mapping) else {}
         self._lower_headers: dict[str, str] | None = None
@@ -124,8 +119,6 @@ class EnvelopePlaceholders:
             return self.topic.get(key)
         if prefix == "time":
             return _now_iso() if key == "now" else str(time.time_ns() // 1_000_000)
-        if prefix == "connection":
-            return self.connection_id
         topic = self.topic
         group = topic.get("group")
         namespace, entity_name = topic.get("namespace"), topic.get("entityName")
@@ -309,17 +302,17 @@ def _simple_stage(name: str, args: list[_Argument], where: str) -> Callable[[Any
 
 
 class _Expression:
-    """One ``{{ ... }}``: an optional placeholder followed by functions."""
+    """One ``{{ ... }}``: an optional placeholder (or a value bound at parse time) and functions."""
 
-    __slots__ = ("placeholder", "stages", "text")
+    __slots__ = ("head", "stages", "text")
 
-    def __init__(self, text: str, placeholder: str | None, stages: list[Callable[[Any, Any], Any]]) -> None:
+    def __init__(self, text: str, head: _Argument | None, stages: list[Callable[[Any, Any], Any]]) -> None:
         self.text = text
-        self.placeholder = placeholder
+        self.head = head
         self.stages = stages
 
     def evaluate(self, resolver: EnvelopePlaceholders) -> str | None:
-        value: Any = resolver.resolve(self.placeholder) if self.placeholder is not None else None
+        value: Any = self.head.value(resolver) if self.head is not None else None
         for stage in self.stages:
             value = stage(value, resolver)
             if value is _DELETED:
@@ -330,11 +323,14 @@ class _Expression:
 class _ExpressionParser:
     """Parses the inside of ``{{ ... }}``."""
 
-    def __init__(self, text: str, allowed: frozenset[str], where: str) -> None:
+    def __init__(
+        self, text: str, allowed: frozenset[str], where: str, bound: Mapping[str, str | None]
+    ) -> None:
         self.text = text
         self.pos = 0
         self.allowed = allowed
         self.where = where
+        self.bound = bound  # placeholders whose value is known at parse time (connection:id)
 
     def fail(self, message: str) -> ConfigError:
         return ConfigError(f"{self.where}: {message} in '{{{{ {self.text.strip()} }}}}'")
@@ -345,14 +341,14 @@ class _ExpressionParser:
 
     def parse(self) -> _Expression:
         stages: list[Callable[[Any, Any], Any]] = []
-        placeholder: str | None = None
+        head: _Argument | None = None
         first = True
         while True:
             self.skip_ws()
             if self.text.startswith("fn:", self.pos):
                 stages.append(self.function())
             elif first:
-                placeholder = self.placeholder()
+                head = self.bind(self.placeholder())
             else:
                 raise self.fail("only functions (fn:...) may follow the first '|'")
             first = False
@@ -362,7 +358,7 @@ class _ExpressionParser:
             if self.text[self.pos] != "|":
                 raise self.fail(f"unexpected {self.text[self.pos :]!r}")
             self.pos += 1
-        return _Expression(self.text.strip(), placeholder, stages)
+        return _Expression(self.text.strip(), head, stages)
 
     def placeholder(self, *, in_arguments: bool = False) -> str:
         stop = ",)" if in_arguments else "|"
@@ -431,7 +427,12 @@ class _ExpressionParser:
             value = self.text[self.pos + 1 : end]
             self.pos = end + 1
             return _Argument(constant=value)
-        return _Argument(placeholder=self.placeholder(in_arguments=True))
+        return self.bind(self.placeholder(in_arguments=True))
+
+    def bind(self, name: str) -> _Argument:
+        if name in self.bound:
+            return _Argument(constant=self.bound[name])
+        return _Argument(placeholder=name)
 
 
 class PlaceholderTemplate:
@@ -441,12 +442,11 @@ class PlaceholderTemplate:
     could not be resolved (Ditto then leaves the header unset / drops the message for an address).
     """
 
-    __slots__ = ("_parts", "connection_id", "text")
+    __slots__ = ("_parts", "text")
 
-    def __init__(self, text: str, parts: list[str | _Expression], connection_id: str | None) -> None:
+    def __init__(self, text: str, parts: list[str | _Expression]) -> None:
         self.text = text
         self._parts = parts
-        self.connection_id = connection_id
 
     @classmethod
     def parse(
@@ -457,7 +457,11 @@ class PlaceholderTemplate:
         connection_id: str | None = None,
         allowed: frozenset[str] = CONNECTION_PLACEHOLDERS,
     ) -> PlaceholderTemplate:
-        """Parse ``text``; ``where`` names it in error messages. Raises :class:`ConfigError`."""
+        """Parse ``text``; ``where`` names it in error messages. Raises :class:`ConfigError`.
+
+        ``connection_id`` is bound here as the value of ``{{ connection:id }}`` (unresolved if None).
+        """
+        bound = {"connection:id": connection_id}
         if not isinstance(text, str):
             raise ConfigError(f"{where}: expected a string, got {type(text).__name__}")
         parts: list[str | _Expression] = []
@@ -482,9 +486,9 @@ class PlaceholderTemplate:
             inner = text[start + 2 : end]
             if not inner.strip():
                 raise ConfigError(f"{where}: empty placeholder '{{{{}}}}' in {text!r}")
-            parts.append(_ExpressionParser(inner, allowed, where).parse())
+            parts.append(_ExpressionParser(inner, allowed, where, bound).parse())
             position = end + 2
-        return cls(text, parts, connection_id)
+        return cls(text, parts)
 
     @property
     def is_constant(self) -> bool:
@@ -493,7 +497,7 @@ class PlaceholderTemplate:
 
     def render(self, envelope: Mapping[str, Any], headers: Mapping[str, Any] | None = None) -> str | None:
         """Resolve against ``envelope`` (``headers`` overrides its Ditto headers); None if unresolvable."""
-        return self.render_with(EnvelopePlaceholders(envelope, headers, self.connection_id))
+        return self.render_with(EnvelopePlaceholders(envelope, headers))
 
     def render_with(self, resolver: EnvelopePlaceholders) -> str | None:
         """Like :meth:`render` with a resolver shared across templates of one envelope."""
@@ -536,8 +540,7 @@ def apply_header_mapping(
     result = dict(external_headers)
     if not header_mapping:
         return result
-    connection_id = next(iter(header_mapping.values())).connection_id
-    resolver = EnvelopePlaceholders(envelope, None, connection_id)
+    resolver = EnvelopePlaceholders(envelope)
     for name, template in header_mapping.items():
         value = template.render_with(resolver)
         if value is not None:

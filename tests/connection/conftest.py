@@ -29,7 +29,7 @@ def other_messages() -> list[dict[str, Any]]:
     return messages
 
 
-def event(
+def make_event(
     topic: str = "com.acme/thing-1/things/twin/events/modified",
     path: str = "/attributes/location",
     value: Any = "kitchen",
@@ -41,3 +41,9 @@ def event(
         envelope["value"] = value
     envelope.update(more)
     return envelope
+
+
+@pytest.fixture
+def event() -> Any:
+    """Factory for small twin event envelopes: ``event(path=..., value=..., **more)``."""
+    return make_event

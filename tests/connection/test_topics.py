@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import event
 
 from mapper.connection import load_connection, target_selects
 from mapper.connection.topics import EventView, TopicKind, TopicSubscription
@@ -150,7 +149,7 @@ def test_extra_fields_merge_recorded_extra_only_when_declared(twin_events) -> No
     assert len(added) == 1 and "extra" in twin_events[added[0]]
 
 
-def test_event_data_wins_over_extra() -> None:
+def test_event_data_wins_over_extra(event) -> None:
     envelope = event(
         path="/attributes/location", value="kitchen", extra={"attributes": {"location": "old", "x": 1}}
     )
@@ -169,7 +168,7 @@ def test_extra_fields_selectors_split_at_top_level_commas() -> None:
     assert subscription.extra_fields == ("attributes(a,b)", "features/*/properties/unit")
 
 
-def test_url_encoded_ampersand_and_plus() -> None:
+def test_url_encoded_ampersand_and_plus(event) -> None:
     subscription = TopicSubscription.parse(
         '_/_/things/twin/events?filter=like(attributes/manufacturer,"ACME %26 Sons*")&namespaces=com.acme'
     )
@@ -194,7 +193,7 @@ def test_placeholders_in_filters() -> None:
     assert not subscription.matches({**message, "topic": "com.acme/x/things/live/messages/brew"})
 
 
-def test_deleted_thing_matches_only_via_placeholders() -> None:
+def test_deleted_thing_matches_only_via_placeholders(event) -> None:
     deleted = event(topic="com.acme/x/things/twin/events/deleted", path="/", value=...)
     assert TopicSubscription.parse("_/_/things/twin/events?filter=eq(topic:action,'deleted')").matches(
         deleted
