@@ -24,6 +24,12 @@ SEED_SCRIPT_AS_PRINTED = """function mapFromDittoProtocolMsgWrapper(msg) {
 
 
 @pytest.fixture
+def seed_script_as_printed() -> str:
+    """The seed's S3 mapping exactly as the seed document prints it (broken)."""
+    return SEED_SCRIPT_AS_PRINTED
+
+
+@pytest.fixture
 def seed_script() -> str:
     """The seed's S3 mapping, corrected."""
     return (REPO_ROOT / "benchmarks" / "seed-s3.js").read_text(encoding="utf-8")
