@@ -40,6 +40,8 @@ CONFIG_FILE = "config.json"
 class TestsConfig(BaseModel):
     """``<script>.tests/config.json``: settings shared by all cases of one script."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     model_config = ConfigDict(extra="forbid")
 
     direction: Direction | None = None

@@ -44,6 +44,8 @@ class CaseResult:
 class TestRun:
     """All results of one run, plus scripts that have no cases and layout problems."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     results: list[CaseResult] = field(default_factory=list)
     untested_scripts: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
