@@ -109,6 +109,10 @@ def _canonical_query(query: str) -> str:
     return "&".join([f"{k}={v}" for k, v in pairs])
 
 
+# (date stamp, secret, signing key, credential scope, sha256 with ipad absorbed, sha256 with opad absorbed)
+_SigningEntry = tuple[str, str, bytes, str, "hashlib._Hash", "hashlib._Hash"]
+
+
 def _timestamps(moment: datetime) -> tuple[str, str]:
     """(``x-amz-date``, date stamp) for an aware datetime."""
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -157,8 +161,8 @@ class SigV4Signer:
         self._base_names = frozenset(base)
         self._base_sorted = tuple(sorted(base))
         self._base_signed_headers = ";".join(self._base_sorted)
-        # (date stamp, secret, signing key, credential scope): rebuilt when the day or the secret changes
-        self._key_cache: tuple[str, str, bytes, str] = ("", "", b"", "")
+        # rebuilt when the day or the secret changes
+        self._key_cache: _SigningEntry = ("", "", b"", "", hashlib.sha256(), hashlib.sha256())
         # (unix second, x-amz-date, date stamp)
         self._clock_cache: tuple[int, str, str] = (-1, "", "")
 
@@ -194,16 +198,25 @@ class SigV4Signer:
         return self._key_and_scope(date_stamp, secret_key)[0]
 
     def _key_and_scope(self, date_stamp: str, secret_key: str) -> tuple[bytes, str]:
+        entry = self._signing_entry(date_stamp, secret_key)
+        return entry[2], entry[3]
+
+    def _signing_entry(self, date_stamp: str, secret_key: str) -> _SigningEntry:
         cached = self._key_cache
         if cached[0] == date_stamp and cached[1] == secret_key:
-            return cached[2], cached[3]
+            return cached
         key = hmac.digest(("AWS4" + secret_key).encode("utf-8"), date_stamp.encode("ascii"), "sha256")
         key = hmac.digest(key, self._region.encode("utf-8"), "sha256")
         key = hmac.digest(key, self._service.encode("utf-8"), "sha256")
         key = hmac.digest(key, b"aws4_request", "sha256")
         scope = f"{date_stamp}/{self._region}/{self._service}/aws4_request"
-        self._key_cache = (date_stamp, secret_key, key, scope)
-        return key, scope
+        # HMAC (RFC 2104) with the key's inner and outer pads already absorbed: per request only
+        # the message is hashed, about 3x cheaper than hmac.digest() re-keying every time
+        inner = hashlib.sha256(bytes(b ^ 0x36 for b in key.ljust(64, b"\0")))
+        outer = hashlib.sha256(bytes(b ^ 0x5C for b in key.ljust(64, b"\0")))
+        entry = (date_stamp, secret_key, key, scope, inner, outer)
+        self._key_cache = entry
+        return entry
 
     def _now(self) -> tuple[str, str]:
         second = int(time.time())
@@ -242,11 +255,15 @@ class SigV4Signer:
         canonical, signed_headers, added = self._canonical(
             method, host, path, query, headers, body, amz_date, credentials, payload_sha256
         )
-        key, scope = self._key_and_scope(date_stamp, credentials.secret_key)
+        _, _, _, scope, inner_pad, outer_pad = self._signing_entry(date_stamp, credentials.secret_key)
         string_to_sign = (
             f"{_ALGORITHM}\n{amz_date}\n{scope}\n{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
         )
-        signature = hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
+        inner = inner_pad.copy()
+        inner.update(string_to_sign.encode("utf-8"))
+        outer = outer_pad.copy()
+        outer.update(inner.digest())
+        signature = outer.hexdigest()
         added["authorization"] = (
             f"{_ALGORITHM} Credential={credentials.access_key}/{scope}, "
             f"SignedHeaders={signed_headers}, Signature={signature}"
