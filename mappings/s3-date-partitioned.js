@@ -23,7 +23,7 @@
 var UNDATED_PARTITION = 'undated';
 var EMPTY_NAMESPACE_PARTITION = '_';
 
-var ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)$/;
+var ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)$/;
 
 function pad2(n) {
   return (n < 10 ? '0' : '') + n;
@@ -37,7 +37,7 @@ function utcDateParts(timestamp) {
     throw new Error('event timestamp ' + JSON.stringify(timestamp) + ' is not an ISO-8601 date-time');
   }
   var offsetMinutes = 0;
-  if (m[7] !== 'Z') {
+  if (m[7] !== 'Z' && m[7] !== 'z') {
     var sign = m[7].charAt(0) === '-' ? -1 : 1;
     var digits = m[7].slice(1).replace(':', '');
     offsetMinutes = sign * (parseInt(digits.slice(0, 2), 10) * 60 + parseInt(digits.slice(2) || '0', 10));
