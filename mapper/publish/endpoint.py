@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from mapper.errors import ConfigError, PublishError
+from mapper.publish.keys import check_key
 from mapper.signing.sigv4 import encode_s3_path
 
 METHODS = ("PUT", "POST", "PATCH", "GET", "DELETE")
@@ -76,12 +77,18 @@ class S3Endpoint:
         return host if _DEFAULT_PORTS[self.scheme] == self.port else f"{host}:{self.port}"
 
     def target(self, headers: Mapping[str, str]) -> RequestTarget:
-        """Apply Ditto's reserved ``http.path`` / ``http.query`` headers to this endpoint."""
+        """Apply Ditto's reserved ``http.path`` / ``http.query`` headers to this endpoint.
+
+        Raises :class:`InvalidKeyError` for a key S3 cannot store, :class:`PublishError` for a
+        query that cannot be sent.
+        """
         path_text = headers.get(PATH_HEADER)
         if path_text is None:
             path_text = self.default_path
         elif not path_text.startswith("/"):
             path_text = "/" + path_text
+        key = self.key_prefix + path_text[1:]
+        check_key(key)  # before encoding: a key that cannot be stored never reaches the wire
         query = headers.get(QUERY_HEADER)
         if query is None:
             query = self.default_query
@@ -89,9 +96,9 @@ class S3Endpoint:
             raise PublishError(
                 f"the 'http.query' header {query!r} contains a space, '#' or a control character; "
                 "percent-encode it in the mapping",
+                key=key,
                 code="InvalidQuery",
             )
-        key = self.key_prefix + path_text[1:]
         return RequestTarget(key, self.bucket_path + encode_s3_path("/" + key), query)
 
     @classmethod

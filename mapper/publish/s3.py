@@ -3,7 +3,7 @@
 Flow of :meth:`S3Publisher.publish`::
 
     message -> endpoint.target()     key, encoded path, query  (Ditto's http.path / http.query)
-            -> check_key()           InvalidKeyError before anything is sent
+                                     (InvalidKeyError before anything is sent)
             -> outgoing headers      mapped headers minus reserved ones, Content-Type, Content-Length,
                                      If-None-Match / Content-MD5 when asked
             -> per attempt: sign, send on a pooled connection, read the answer
@@ -32,7 +32,6 @@ from mapper.errors import PublishConflictError, PublishError, TransportError
 from mapper.protocol.external import ExternalMessage
 from mapper.publish.connection_pool import ConnectError, ConnectionPool
 from mapper.publish.endpoint import PATH_HEADER, QUERY_HEADER, S3Endpoint
-from mapper.publish.keys import check_key
 from mapper.publish.result import PublishResult
 from mapper.publish.retry import RetryBudget, RetryPolicy, is_retryable_status
 from mapper.publish.s3_errors import MAX_ERROR_BODY, parse_s3_error
@@ -208,7 +207,6 @@ class S3Publisher:
     def _publish(self, message: ExternalMessage) -> PublishResult:
         target = self.endpoint.target(message.headers)
         key = target.key
-        check_key(key)
         body = message.payload()
         headers = _outgoing_headers(message, key)
         headers["Content-Length"] = str(len(body))
