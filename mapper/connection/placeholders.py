@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from mapper.errors import ConfigError, ProtocolError
@@ -90,22 +91,30 @@ class EnvelopePlaceholders:
         self.envelope = envelope
         raw_headers = headers if headers is not None else envelope.get("headers")
         self._headers: Mapping[str, Any] = raw_headers if isinstance(raw_headers, Mapping) else {}
-        self._lower_headers: dict[str, str] | None = None
+        self._lower_headers: dict[str, Any] | None = None  # lowercased name -> original name
         self._topic: dict[str, str | None] | None = None
 
     # -- topic ---------------------------------------------------------------------------------
     @property
     def topic(self) -> dict[str, str | None]:
-        """The envelope topic split into Ditto's topic placeholder names (missing parts: None)."""
+        """The envelope topic split into Ditto's topic placeholder names (missing parts: None).
+
+        Shared between envelopes with the same topic: read it, never change it.
+        """
         if self._topic is None:
-            self._topic = _split_topic(self.envelope.get("topic"))
+            topic = self.envelope.get("topic")
+            self._topic = _split_topic(topic) if isinstance(topic, str) else {}
         return self._topic
 
     def header(self, name: str) -> str | None:
         """Ditto protocol header ``name`` (case-insensitive), as text."""
+        headers = self._headers
+        if name in headers:  # the usual case: Ditto's header names are lowercase
+            return _header_text(headers[name])
         if self._lower_headers is None:
-            self._lower_headers = {str(k).lower(): _header_text(v) for k, v in self._headers.items()}
-        return self._lower_headers.get(name.lower())
+            self._lower_headers = {str(k).lower(): k for k in headers}
+        key = self._lower_headers.get(name.lower())
+        return None if key is None else _header_text(headers[key])
 
     def resolve(self, name: str) -> str | None:
         """Value of placeholder ``prefix:name`` or None when it does not apply to this envelope."""
@@ -147,7 +156,8 @@ def _now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _split_topic(topic: Any) -> dict[str, str | None]:
+@lru_cache(maxsize=8192)
+def _split_topic(topic: str) -> dict[str, str | None]:
     # One topic parser in the project (mapper.protocol.topic); a topic it rejects resolves nothing.
     try:
         parsed = parse_topic(topic)
@@ -541,12 +551,15 @@ def apply_header_mapping(
     if not header_mapping:
         return result
     resolver = EnvelopePlaceholders(envelope)
+    # HTTP header names are case-insensitive: a mapped header replaces any spelling of it.
+    spellings = {key.lower(): key for key in result}
     for name, template in header_mapping.items():
         value = template.render_with(resolver)
-        if value is not None:
-            # HTTP header names are case-insensitive: the mapped header replaces any spelling of it.
-            lowered = name.lower()
-            for existing in [key for key in result if key.lower() == lowered]:
-                del result[existing]
-            result[name] = value
+        if value is None:
+            continue
+        previous = spellings.get(name.lower())
+        if previous is not None and previous != name:
+            del result[previous]
+        spellings[name.lower()] = name
+        result[name] = value
     return result

@@ -271,6 +271,8 @@ def _equals(field: Any, literal: Any) -> bool:
         return literal is None
     if literal is None or not _scalar(field):
         return False
+    if isinstance(field, str) and isinstance(literal, str):
+        return field == literal  # the common case, without _compare's conversions
     return _compare(field, literal) == 0
 
 

@@ -96,13 +96,30 @@ def _merge_under(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]
 
 
 class _FilterContext:
-    """An :class:`~mapper.connection.rql.RqlContext`: a partial thing document plus placeholders."""
+    """An :class:`~mapper.connection.rql.RqlContext`: a partial thing document plus placeholders.
 
-    __slots__ = ("document", "placeholders")
+    The document is built on the first thing-field lookup: filters on placeholders alone
+    (``topic:action``, ``resource:path``) never pay for it.
+    """
 
-    def __init__(self, document: dict[str, Any], placeholders: EnvelopePlaceholders) -> None:
-        self.document = document
-        self.placeholders = placeholders
+    __slots__ = ("_document", "placeholders", "view", "with_extra")
+
+    def __init__(self, view: EventView, with_extra: bool) -> None:
+        self.view = view
+        self.with_extra = with_extra
+        self.placeholders = view.placeholders
+        self._document: dict[str, Any] | None = None
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The thing as far as the event (and, if declared, its ``extra``) describes it."""
+        if self._document is None:
+            document = self.view._event_thing()
+            extra = self.view.envelope.get("extra")
+            if self.with_extra and isinstance(extra, dict) and extra:
+                document = _merge_under(extra, document)
+            self._document = document
+        return self._document
 
     def lookup(self, prop: Property) -> Any:
         if prop.placeholder is not None:
@@ -132,11 +149,7 @@ class EventView:
         """The filter context; ``with_extra`` merges the envelope's ``extra`` underneath."""
         context = self._contexts.get(with_extra)
         if context is None:
-            document = self._event_thing()
-            extra = self.envelope.get("extra")
-            if with_extra and isinstance(extra, dict) and extra:
-                document = _merge_under(extra, document)
-            context = self._contexts[with_extra] = _FilterContext(document, self.placeholders)
+            context = self._contexts[with_extra] = _FilterContext(self, with_extra)
         return context
 
     def _event_thing(self) -> dict[str, Any]:
