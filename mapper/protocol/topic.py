@@ -73,10 +73,9 @@ def _expected(options: tuple[str, ...]) -> str:
     return ", ".join(options)
 
 
-# A frozen, slotted dataclass rather than a pydantic model: one is looked up per event on the hot
-# path (through parse_topic's cache), and it must be hashable and cheap to compare. The rules run
-# once per distinct topic, in __post_init__, so a Topic built by hand obeys the same rules as a
-# parsed one.
+# A frozen, slotted dataclass rather than a pydantic model: it is hashable, cheap to build and
+# compare, and the per-event hot path (split_topic) never builds one at all. __post_init__ runs
+# the same rule functions as split_topic, so a Topic built by hand obeys the rules of a parsed one.
 @dataclass(frozen=True, slots=True)
 class Topic:
     """A parsed Ditto Protocol topic.
@@ -96,9 +95,9 @@ class Topic:
 
     def __post_init__(self) -> None:
         try:
-            _check_topic_parts(
-                self.namespace, self.entity_name, self.group, self.channel, self.criterion, self.action
-            )
+            _check_namespace(self.namespace)
+            _check_entity_name(self.entity_name)
+            _check_route(self.group, self.channel, self.criterion, self.action)
         except _TopicRuleError as exc:
             raise ProtocolError(str(exc), field="topic") from None
 
@@ -117,15 +116,52 @@ class Topic:
         return "/".join(parts)
 
 
-def _check_topic_parts(
-    ns: str, name: str, group: str, channel: str, criterion: str, action: str | None
-) -> None:
-    """Every rule about the parts' values (the one place they live). Raises _TopicRuleError."""
+def parse_topic(text: str) -> Topic:
+    """Parse a topic string; raises ProtocolError(field='topic') naming what is wrong.
+
+    ``str(parse_topic(t)) == t`` for every valid ``t``.
+    """
+    return Topic(*split_topic(text))
+
+
+def split_topic(text: str) -> tuple[str, str, Group, Channel, Criterion, str | None]:
+    """The six validated parts of a topic without building a :class:`Topic`: the per-event check.
+
+    Raises ProtocolError(field='topic') quoting the topic. Cheap for unseen topics too: only the
+    namespace and entity name are checked per call; the rest of the topic (a handful of distinct
+    values such as ``things/twin/events/modified``) is parsed once and cached.
+    """
+    if not isinstance(text, str):
+        raise ProtocolError(f"must be a string, got {type(text).__name__}", field="topic")
+    try:
+        if not text:
+            raise _TopicRuleError("is empty")
+        pieces = text.split("/", 2)
+        if len(pieces) < 3:
+            raise _TopicRuleError(
+                f"has {len(pieces)} segment(s), expected {{namespace}}/{{entityName}}/{{group}}/..."
+            )
+        namespace, name, route = pieces
+        _check_namespace(namespace)
+        _check_entity_name(name)
+        return (namespace, name, *_parse_route(route))
+    except _TopicRuleError as exc:
+        raise ProtocolError(f"{exc} in {text!r}", field="topic") from None
+
+
+# ---- the rules (each raises _TopicRuleError with the reason) -------------------------------------
+
+
+@lru_cache(maxsize=256)  # a fleet has few namespaces
+def _check_namespace(ns: str) -> None:
     if ns != PLACEHOLDER and not _NAMESPACE.fullmatch(ns):
         raise _TopicRuleError(
             f"invalid namespace {ns!r} (expected a Java-package-like name such as 'com.acme', "
             f"empty, or '{PLACEHOLDER}')"
         )
+
+
+def _check_entity_name(name: str) -> None:
     if not _ENTITY_NAME.fullmatch(name):
         if not name:
             raise _TopicRuleError("empty entity name")
@@ -134,6 +170,41 @@ def _check_topic_parts(
             f"invalid entity name {name!r}: character U+{ord(bad):04X} is not allowed "
             "(no '/', control characters or U+007F-U+00FF)"
         )
+
+
+@lru_cache(maxsize=1024)
+def _parse_route(route: str) -> tuple[Group, Channel, Criterion, str | None]:
+    """``things/twin/events/modified`` -> (group, channel, criterion, action), checked."""
+    parts = route.split("/")
+    group, rest = parts[0], parts[1:]
+    if group not in GROUPS:  # say it before the segment-count errors that follow from it
+        raise _TopicRuleError(f"unknown group {group!r} (expected {_expected(GROUPS)})")
+    if group == "things":
+        if not rest:
+            raise _TopicRuleError(f"missing channel after 'things' (expected {_expected(CHANNELS)})")
+        channel = rest.pop(0)
+        if channel == "none":
+            raise _TopicRuleError("channel 'none' is never written; things topics need twin or live")
+    else:
+        channel = "none"
+        if rest and rest[0] in (*CHANNELS, "none"):
+            raise _TopicRuleError(f"{group} topics have no channel, found {rest[0]!r}")
+    if not rest:
+        raise _TopicRuleError(f"missing criterion (expected {_expected(CRITERIA)})")
+    criterion = rest.pop(0)
+    action: str | None
+    if criterion in _FREE_ACTIONS:
+        action = "/".join(rest) if rest else None  # a message subject may contain '/'
+    else:
+        if len(rest) > 1:
+            raise _TopicRuleError(f"unexpected segment(s) {'/'.join(rest[1:])!r} after the action")
+        action = rest[0] if rest else None
+    _check_route(group, channel, criterion, action)
+    return group, channel, criterion, action  # type: ignore[return-value]
+
+
+def _check_route(group: str, channel: str, criterion: str, action: str | None) -> None:
+    """The rules for everything after the entity name."""
     if group not in GROUPS:
         raise _TopicRuleError(f"unknown group {group!r} (expected {_expected(GROUPS)})")
     if group == "things":
@@ -161,56 +232,3 @@ def _check_topic_parts(
                 raise _TopicRuleError(f"missing {what} after {criterion!r}")
         elif not action or "" in action.split("/"):
             raise _TopicRuleError(f"empty segment in the {what} {action!r}")
-
-
-@lru_cache(maxsize=8192)
-def parse_topic(text: str) -> Topic:
-    """Parse a topic string; raises ProtocolError(field='topic') naming what is wrong.
-
-    Cached: replay sees the same topics over and over, and Topic is immutable.
-    ``str(parse_topic(t)) == t`` for every valid ``t``.
-    """
-    if not isinstance(text, str):
-        raise ProtocolError(f"must be a string, got {type(text).__name__}", field="topic")
-    try:
-        parts = _split_topic(text)
-        _check_topic_parts(*parts)  # here too, so the message can quote the topic text
-    except _TopicRuleError as exc:
-        raise ProtocolError(f"{exc} in {text!r}", field="topic") from None
-    return Topic(*parts)  # type: ignore[arg-type]
-
-
-def _split_topic(text: str) -> tuple[str, str, str, str, str, str | None]:
-    """Cut the text into the six parts; structural errors only (values are checked after)."""
-    if not text:
-        raise _TopicRuleError("is empty")
-    parts = text.split("/")
-    if len(parts) < 3:
-        raise _TopicRuleError(
-            f"has {len(parts)} segment(s), expected {{namespace}}/{{entityName}}/{{group}}/..."
-        )
-    namespace, name, group = parts[0], parts[1], parts[2]
-    rest = parts[3:]
-    if group not in GROUPS:  # say it before the segment-count errors that follow from it
-        raise _TopicRuleError(f"unknown group {group!r} (expected {_expected(GROUPS)})")
-    if group == "things":
-        if not rest:
-            raise _TopicRuleError(f"missing channel after 'things' (expected {_expected(CHANNELS)})")
-        channel = rest.pop(0)
-        if channel == "none":
-            raise _TopicRuleError("channel 'none' is never written; things topics need twin or live")
-    else:
-        channel = "none"
-        if rest and rest[0] in (*CHANNELS, "none"):
-            raise _TopicRuleError(f"{group} topics have no channel, found {rest[0]!r}")
-    if not rest:
-        raise _TopicRuleError(f"missing criterion (expected {_expected(CRITERIA)})")
-    criterion = rest.pop(0)
-    action: str | None
-    if criterion in _FREE_ACTIONS:
-        action = "/".join(rest) if rest else None  # a message subject may contain '/'
-    else:
-        if len(rest) > 1:
-            raise _TopicRuleError(f"unexpected segment(s) {'/'.join(rest[1:])!r} after the action")
-        action = rest[0] if rest else None
-    return namespace, name, group, channel, criterion, action

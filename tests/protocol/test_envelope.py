@@ -80,6 +80,8 @@ def test_absent_value_differs_from_null_value() -> None:
         "2024-05-06T12:00:00.123456789Z",
         "2024-05-06T12:00:00-05:30",
         "2024-02-29T23:59:59Z",
+        "2024-01-31T00:00:00Z",
+        "2023-12-30T00:00:00Z",
         "2024-05-06t12:00:00z",
     ],
 )
@@ -134,6 +136,11 @@ ERRORS = [
         _with(timestamp="2024-04-31T12:00:00Z"),
         "timestamp",
         'timestamp: is not a calendar date, got "2024-04-31T12:00:00Z"',
+    ),
+    (
+        _with(timestamp="2024-02-30T00:00:00Z"),
+        "timestamp",
+        'timestamp: is not a calendar date, got "2024-02-30T00:00:00Z"',
     ),
     (_with(timestamp=0), "timestamp", "timestamp: must be an ISO-8601 instant string, got 0"),
     (_with(extra="x"), "extra", 'extra: must be an object, got "x"'),
