@@ -329,3 +329,23 @@ def test_context_rejects_nul_characters():
     with pytest.raises(MappingError, match="NUL character") as info:
         MappingContext("check", ScriptSource("nul.js", "var a = 1;\nvar b = '\x00';"), SandboxLimits())
     assert info.value.line == 2
+
+
+def test_results_before_an_interrupted_message_are_kept():
+    # Big results before the interrupt: the driver must hand them back (as one flat string).
+    script = (
+        "function mapFromDittoProtocolMsgWrapper(msg) {\n"
+        "  if (msg.path === '/bomb') { for (;;) {} }\n"
+        "  return Ditto.buildExternalMsg({}, 'x'.repeat(20000) + msg.revision, null, null);\n"
+        "}\n"
+    )
+    engine = MappingEngine(outgoing_script=script, limits=SandboxLimits(timeout_ms=100))
+    outcomes = engine.map_outgoing_json(
+        [event(revision=1), event(revision=2), event("/bomb"), event(revision=4)]
+    )
+    assert [json.loads(o[0])["textPayload"][-1] for o in (outcomes[0], outcomes[1], outcomes[3])] == [
+        "1",
+        "2",
+        "4",
+    ]
+    assert isinstance(outcomes[2], ScriptLimitError)

@@ -227,7 +227,8 @@
     // After an uncatchable abort: the index of the message that was running, then the output
     // of the messages before it, in the protocol above.
     aborted: function () {
-      const out = StringFn(running) + (finished.length ? '\n' + finished.join('\n') : '');
+      // Built with join(): the binding cannot return QuickJS rope strings (from +) to Python.
+      const out = [StringFn(running)].concat(finished).join('\n');
       finished = [];
       return out;
     },

@@ -1,0 +1,68 @@
+"""``mapper check``: compile scripts, report SCRIPT:LINE:COL with the source line and a caret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mapper.cli.main import cli
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+SEED_AS_PRINTED = """function mapFromDittoProtocolMsgWrapper(msg) {
+  let topic = msg['topic'].split('/').join(':');
+  let headers = {
+      'http.path': topic + ':' + msg['revision']
+  let textPayload = JSON.stringify(msg);
+  let bytePayload = null;
+  let contentType = 'application/json';
+
+  return Ditto.buildExternalMsg(headers, textPayload, bytePayload, contentType);
+"""
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["check", *args])
+
+
+def test_valid_scripts_of_either_direction_exit_0(tmp_path):
+    incoming = tmp_path / "in.js"
+    incoming.write_text("function mapToDittoProtocolMsg() { return undefined; }")
+    result = run(str(REPO_ROOT / "benchmarks" / "seed-s3.js"), str(incoming))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count(": ok") == 2
+
+
+def test_seed_as_printed_is_located_with_line_and_caret(tmp_path):
+    script = tmp_path / "seed.js"
+    script.write_text(SEED_AS_PRINTED)
+    result = run(str(script))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{script}:5:3: SyntaxError: Unexpected identifier 'let'")
+    assert lines[1] == "      let textPayload = JSON.stringify(msg);"
+    assert lines[2] == "      ^"
+
+
+def test_one_bad_script_among_good_ones_fails_the_run(tmp_path):
+    good = tmp_path / "good.js"
+    good.write_text("function f() {}\n")
+    bad = tmp_path / "bad.js"
+    bad.write_text("function f() {\n\treturn 1 +;\n}\n")
+    result = run(str(good), str(bad))
+    assert result.exit_code == 1
+    assert f"{good}: ok" in result.stdout
+    first, source, caret = result.stderr.splitlines()[:3]
+    assert first.startswith(f"{bad}:2:")
+    assert source == "    \treturn 1 +;"
+    assert caret.startswith("    \t") and caret.endswith("^")
+
+
+def test_unreadable_and_oversized_scripts_are_reported(tmp_path):
+    big = tmp_path / "big.js"
+    big.write_text("\n".join(f"function f{i}() {{}}" for i in range(100_000)))
+    result = run(str(tmp_path / "missing.js"), str(big))
+    assert result.exit_code == 1
+    assert "missing.js: cannot read the script" in result.stderr
+    assert f"{big}: the script has" in result.stderr and "limit of 50,000" in result.stderr

@@ -1,0 +1,156 @@
+"""``mapper map``: JSON / array / JSON Lines / gzip in, one JSON line per result out, errors located."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mapper.cli.main import cli
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEED = str(REPO_ROOT / "benchmarks" / "seed-s3.js")
+
+
+def event(revision: int, path: str = "/attributes/a") -> dict:
+    return {
+        "topic": "com.acme/brewer/things/twin/events/modified",
+        "headers": {"correlation-id": "c"},
+        "path": path,
+        "value": revision,
+        "revision": revision,
+    }
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, ["map", *args], input=input)
+
+
+def jsonl(*docs) -> str:
+    return "".join(json.dumps(d) + "\n" for d in docs)
+
+
+def test_seed_script_over_json_lines(tmp_path):
+    source = tmp_path / "events.jsonl"
+    source.write_text(jsonl(event(1), event(2)))
+    result = run("--script", SEED, str(source))
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["headers"]["http.path"] for line in lines] == [
+        "com.acme:brewer:things:twin:events:modified:1",
+        "com.acme:brewer:things:twin:events:modified:2",
+    ]
+    assert lines[0] == {
+        "headers": lines[0]["headers"],
+        "textPayload": json.dumps(event(1), separators=(",", ":")),
+        "bytePayload": None,
+        "contentType": "application/json",
+    }
+
+
+def test_stdin_array_single_document_and_gzip_inputs(tmp_path):
+    assert run("--script", SEED, input=json.dumps([event(1), event(2)])).stdout.count("\n") == 2
+    pretty = json.dumps(event(3), indent=2)
+    assert len(run("--script", SEED, "-", input=pretty).stdout.splitlines()) == 1
+    packed = tmp_path / "events.jsonl.gz"
+    packed.write_bytes(gzip.compress(jsonl(event(4), event(5)).encode()))
+    result = run(str(packed))  # no script: plain Ditto Protocol
+    assert result.exit_code == 0
+    assert [
+        json.loads(json.loads(line)["textPayload"])["revision"] for line in result.stdout.splitlines()
+    ] == [4, 5]
+
+
+def test_failures_name_the_position_and_the_rest_goes_on(tmp_path):
+    script = tmp_path / "out.js"
+    script.write_text(
+        "function mapFromDittoProtocolMsgWrapper(msg) {\n"
+        "  if (msg.revision === 2) { return msg.nothing.here; }\n"
+        "  return Ditto.buildExternalMsg({}, 'r' + msg.revision, null, null);\n}\n"
+    )
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        jsonl(event(1), event(2))
+        + '{"topic": \n'
+        + "\n"
+        + jsonl({"topic": "x", "headers": {}, "path": "/"}, event(5))
+    )
+    result = run("--script", str(script), str(source))
+    assert result.exit_code == 1
+    assert [json.loads(line)["textPayload"] for line in result.stdout.splitlines()] == ["r1", "r5"]
+    errors = result.stderr.splitlines()
+    assert errors[0].startswith(f"{source}:2: {script}:2:36: TypeError: cannot read property 'here'")
+    assert any(line.startswith(f"{source}:3:12: malformed JSON") for line in errors)
+    assert any(line.startswith(f"{source}:5: not a valid envelope: topic") for line in errors)
+
+
+def test_malformed_whole_document_gives_file_line_col(tmp_path):
+    source = tmp_path / "doc.json"
+    source.write_text('[\n  {"topic": "a/b/things/twin/events/created",\n   "headers": {,}\n]\n')
+    result = run(str(source))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{source}:3:16: malformed JSON")
+
+
+def test_dropped_and_multiple_results(tmp_path):
+    script = tmp_path / "out.js"
+    script.write_text(
+        "function mapFromDittoProtocolMsg(ns, name, g, c, cr, a, path, h, value) {\n"
+        "  if (value === 1) return null;\n"
+        "  return [Ditto.buildExternalMsg({n: value}, null, [value], 'application/octet-stream'),\n"
+        "          Ditto.buildExternalMsg({}, 't', null, null)];\n}\n"
+    )
+    result = run("--script", str(script), input=jsonl(event(1), event(7)))
+    assert result.exit_code == 0
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["headers"] == {"n": "7", "content-type": "application/octet-stream"}
+    assert base64.b64decode(first["bytePayload"]) == b"\x07" and first["textPayload"] is None
+    assert second["textPayload"] == "t"
+
+
+def test_incoming_direction(tmp_path):
+    script = tmp_path / "in.js"
+    script.write_text(
+        "function mapToDittoProtocolMsg(headers, text, bytes, contentType) {\n"
+        "  return Ditto.buildDittoProtocolMsg('ns', headers.device, 'things', 'twin', 'commands',\n"
+        "    'modify', '/attributes/raw', {}, Ditto.arrayBufferToString(bytes));\n}\n"
+    )
+    message = {
+        "headers": {"device": "d1"},
+        "textPayload": None,
+        "bytePayload": base64.b64encode(b"hi").decode(),
+        "contentType": "application/octet-stream",
+    }
+    result = run("--incoming", "--script", str(script), input=jsonl(message, {"headers": "x"}))
+    assert result.exit_code == 1
+    [out] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out == {
+        "topic": "ns/d1/things/twin/commands/modify",
+        "path": "/attributes/raw",
+        "headers": {},
+        "value": "hi",
+    }
+    assert "<stdin>:2: not a valid external message: headers" in result.stderr
+
+
+def test_script_errors_fail_before_reading(tmp_path):
+    script = tmp_path / "bad.js"
+    script.write_text("function (\n")
+    result = run("--script", str(script), input="")
+    assert result.exit_code == 1
+    assert f"{script}:1:" in result.stderr
+
+
+def test_parallel_workers_keep_input_order(tmp_path):
+    source = tmp_path / "many.jsonl"
+    source.write_text(jsonl(*(event(i) for i in range(1, 6001))) + "not json\n")
+    result = run("--script", SEED, "--jobs", "2", str(source))
+    assert result.exit_code == 1
+    revisions = [
+        int(json.loads(line)["headers"]["http.path"].rsplit(":", 1)[1]) for line in result.stdout.splitlines()
+    ]
+    assert revisions == list(range(1, 6001))
+    assert result.stderr.startswith(f"{source}:6001:1: malformed JSON")
