@@ -22,3 +22,5 @@ def main() -> None:
 # (imports at the bottom so each module can import ``cli`` without a cycle)
 from mapper.cli import test  # noqa: E402,F401
 from mapper.cli import replay  # noqa: E402,F401
+from mapper.cli import check  # noqa: E402,F401
+from mapper.cli import map  # noqa: E402,F401
