@@ -83,7 +83,7 @@ def test_failures_name_the_position_and_the_rest_goes_on(tmp_path):
     assert [json.loads(line)["textPayload"] for line in result.stdout.splitlines()] == ["r1", "r5"]
     errors = result.stderr.splitlines()
     assert errors[0].startswith(f"{source}:2: {script}:2:36: TypeError: cannot read property 'here'")
-    assert any(line.startswith(f"{source}:3:12: malformed JSON") for line in errors)
+    assert any(line.startswith(f"{source}:3:11: malformed JSON") for line in errors)
     assert any(line.startswith(f"{source}:5: not a valid envelope: topic") for line in errors)
 
 
