@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from mapper.cli.main import cli
-from mapper.errors import ConfigError
+from mapper.errors import ConfigError, MappingError
 from mapper.replay.session import ReplayOptions, run_replay
 
 EXIT_OK = 0
 EXIT_DEAD_LETTERED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention for "stopped by the user"
 
 
 @cli.command()
@@ -60,7 +61,8 @@ def replay(
     \b
     Exit status: 0 every event archived, filtered or dropped by the mapping;
                  1 some events were written to the dead-letter file;
-                 2 usage or configuration error (nothing was done).
+                 2 usage or configuration error (nothing was done);
+                 130 interrupted (SIGINT / SIGTERM) before the end: rerun to resume.
     """
     if connection is None and script is None and to is None:
         raise click.UsageError("give --connection FILE, or --script FILE with --to TARGET")
@@ -81,11 +83,16 @@ def replay(
     )
     try:
         result = run_replay(options)
-    except ConfigError as exc:
+    except (ConfigError, MappingError) as exc:
+        # A MappingError gets here only from loading a script (a syntax error): during the
+        # replay mapping errors become dead-letter entries, never exceptions.
         click.echo(f"mapper replay: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     if report is not None:
         report.write_text(result.to_json() + "\n", encoding="utf-8")
     if not quiet:
         click.echo(result.summary_text(), err=dry_run)
+    if result.interrupted:
+        # Not every event was handled: never report success (a script would move on).
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_OK if result.ok else EXIT_DEAD_LETTERED)
