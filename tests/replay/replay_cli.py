@@ -12,10 +12,15 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import urllib.parse
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from fault_server import RecordedRequest, Reply
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "fixtures"
@@ -136,3 +141,31 @@ def twin_event(thing: str, revision: int, value: Any, *, namespace: str = "org.a
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Every JSON line of a file."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+class Sink:
+    """Answers 200 to every PUT unless a fault is due; remembers which request got which answer."""
+
+    def __init__(self, faults: dict[int, object] | None = None, delay: float = 0.0) -> None:
+        self.faults = faults or {}  # request number (1-based) -> behaviour
+        self.delay = delay
+        self.answered_ok: list[RecordedRequest] = []
+        self.faulted: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def __call__(self, request: RecordedRequest):
+        with self._lock:
+            self._count += 1
+            fault = self.faults.get(self._count)
+            (self.faulted if fault is not None else self.answered_ok).append(request)
+        if fault is not None:
+            return fault
+        if self.delay:
+            threading.Event().wait(self.delay)
+        return Reply(200, headers={"ETag": '"0"'})
+
+    def keys_ok(self, prefix: str = "/bucket/") -> Counter[str]:
+        """How often each key got a 2xx answer."""
+        with self._lock:
+            return Counter(urllib.parse.unquote(r.path.removeprefix(prefix)) for r in self.answered_ok)

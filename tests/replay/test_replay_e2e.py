@@ -13,15 +13,15 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.parse
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from fault_server import FaultServer, RecordedRequest, Reply, Reset, s3_error
+from fault_server import FaultServer, Reset, s3_error
 from replay_cli import (
     SEED_SCRIPT,
+    Sink,
     aws_env,
     clean_env,
     fixture_lines,
@@ -187,34 +187,6 @@ def test_no_overwrite_second_run_replaces_nothing(moto_server, s3_bucket, tmp_pa
 
 
 # -- the fault server: exact keys on the wire, injected failures ---------------------------------
-
-
-class Sink:
-    """Answers 200 to every PUT unless a fault is due; remembers which request got which answer."""
-
-    def __init__(self, faults: dict[int, object] | None = None, delay: float = 0.0) -> None:
-        self.faults = faults or {}  # request number (1-based) -> behaviour
-        self.delay = delay
-        self.answered_ok: list[RecordedRequest] = []
-        self.faulted: list[RecordedRequest] = []
-        self._lock = threading.Lock()
-        self._count = 0
-
-    def __call__(self, request: RecordedRequest):
-        with self._lock:
-            self._count += 1
-            fault = self.faults.get(self._count)
-            (self.faulted if fault is not None else self.answered_ok).append(request)
-        if fault is not None:
-            return fault
-        if self.delay:
-            threading.Event().wait(self.delay)
-        return Reply(200, headers={"ETag": '"0"'})
-
-    def keys_ok(self, prefix: str = "/bucket/") -> Counter[str]:
-        """How often each key got a 2xx answer."""
-        with self._lock:
-            return Counter(urllib.parse.unquote(r.path.removeprefix(prefix)) for r in self.answered_ok)
 
 
 def test_every_fixture_key_goes_over_the_wire_exactly(tmp_path):
