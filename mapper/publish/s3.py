@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from mapper.errors import PublishConflictError, PublishError, TransportError
+from mapper.errors import MapperError, PublishConflictError, PublishError, TransportError
 from mapper.protocol.external import ExternalMessage
 from mapper.publish.connection_pool import ConnectError, ConnectionPool
 from mapper.publish.endpoint import PATH_HEADER, QUERY_HEADER, S3Endpoint
@@ -180,11 +180,12 @@ class S3Publisher:
 
         Raises :class:`InvalidKeyError` (nothing sent), :class:`PublishConflictError` (no-overwrite,
         different content stored), :class:`TransportError` (endpoint unreachable after retries) or
-        :class:`PublishError` (S3 refused, with its status and error code).
+        :class:`PublishError` (S3 refused, with its status and error code); the signer's
+        :class:`SigningError` / :class:`CredentialsError` pass through unchanged.
         """
         try:
             result = self._publish(message)
-        except PublishError:
+        except MapperError:
             self._count("failed")
             raise
         self._count("already_archived" if result.already_archived else "published")
@@ -303,7 +304,6 @@ class S3Publisher:
         else:
             all_headers = dict(headers)
         self._count("requests")
-        self._count("bytes_sent", len(body))
         reused = False
         try:
             with self._pool.connection() as conn:
@@ -314,6 +314,7 @@ class S3Publisher:
                 for name, value in all_headers.items():
                     http_conn.putheader(name, value)
                 http_conn.endheaders(body if body else None)
+                self._count("bytes_sent", len(body))
                 response = http_conn.getresponse()
                 conn.requests += 1
                 # Read every answer to the end so the connection can carry the next request.

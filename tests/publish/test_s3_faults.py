@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 import time
@@ -10,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fault_server import CloseWithoutResponse, FaultServer, Reply, Reset, Stall, s3_error
 
-from mapper.errors import PublishError, TransportError
+from mapper.errors import PublishConflictError, PublishError, TransportError
 from mapper.protocol.external import ExternalMessage
 from mapper.publish.endpoint import S3Endpoint
 from mapper.publish.retry import RetryPolicy
@@ -225,3 +226,28 @@ def test_in_flight_requests_are_bounded_by_concurrency(fault_server):
     assert len(fault_server.requests) == 30
     assert peak[0] <= 3
     assert fault_server.connections <= 3
+
+
+def test_no_overwrite_object_deleted_between_put_and_head_is_put_again(fault_server):
+    fault_server.script(
+        s3_error(412, "PreconditionFailed", "At least one precondition failed"), Reply(404), Reply(200)
+    )
+    with _publisher(fault_server, no_overwrite=True) as publisher:
+        result = publisher.publish(_message())
+    assert (result.status, result.attempts, result.already_archived) == (200, 3, False)
+    assert [r.method for r in fault_server.requests] == ["PUT", "HEAD", "PUT"]
+    assert all(r.header("If-None-Match") == "*" for r in fault_server.requests if r.method == "PUT")
+
+
+def test_no_overwrite_head_etag_decides(fault_server):
+    md5 = '"' + hashlib.md5(b"{}").hexdigest() + '"'
+    precondition = s3_error(412, "PreconditionFailed", "At least one precondition failed")
+    fault_server.script(
+        precondition, Reply(200, headers={"ETag": md5}), precondition, Reply(200, headers={"ETag": '"0123"'})
+    )
+    with _publisher(fault_server, no_overwrite=True) as publisher:
+        same = publisher.publish(_message())
+        with pytest.raises(PublishConflictError, match='stored ETag "0123"') as caught:
+            publisher.publish(_message())
+    assert (same.already_archived, same.status, same.etag, same.attempts) == (True, 412, md5, 2)
+    assert caught.value.attempts == 2 and caught.value.code == "PreconditionFailed"
