@@ -84,6 +84,7 @@ def check_inputs(paths: Sequence[str]) -> None:
             with open(path, "rb") as raw:
                 head = raw.read(2)
                 if head == _GZIP_MAGIC:
+                    raw.seek(0)  # the gzip header starts with the magic just read
                     gzip.GzipFile(fileobj=raw).read(1)
                 elif path.endswith(".gz") and head:
                     raise ConfigError("file name ends in .gz but the content is not gzip", source=path)
