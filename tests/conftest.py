@@ -23,7 +23,6 @@ def repo_root() -> Path:
 # that uses moto's in-process mock with dummy credentials; a child process also serves on the
 # second core instead of competing with the test's own threads for the GIL.
 
-import dataclasses  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
@@ -33,31 +32,7 @@ import urllib.request  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
-MOTO_REGION = "us-east-1"
-
-
-@dataclasses.dataclass(frozen=True)
-class MotoS3:
-    """A running moto server that verifies every SigV4 signature, and credentials it accepts."""
-
-    endpoint_url: str
-    access_key: str
-    secret_key: str = dataclasses.field(repr=False)
-    region: str = MOTO_REGION
-
-    def client(self, secret_key: str | None = None):  # -> botocore S3 client
-        """A boto3 S3 client (path-style) signed with this server's IAM user's key."""
-        import boto3
-        from botocore.config import Config
-
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint_url,
-            region_name=self.region,
-            aws_access_key_id=self.access_key,
-            aws_secret_access_key=secret_key or self.secret_key,
-            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
-        )
+from moto_s3 import MOTO_REGION, MotoS3  # noqa: E402  (tests import MotoS3 from moto_s3)
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""Fixtures for publisher tests: signers for the moto server, a fault-injecting server."""
+"""Fixtures for publisher tests: a fault-injecting server."""
 
 from __future__ import annotations
 
@@ -6,22 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 from fault_server import FaultServer
-
-from mapper.signing.credentials import AwsCredentials, StaticCredentialProvider
-from mapper.signing.params import PayloadHashMode
-from mapper.signing.sigv4 import SigV4Signer
-
-
-def s3_signer(access_key: str, secret_key: str, region: str = "us-east-1") -> SigV4Signer:
-    """A signer configured like Ditto's documented S3 connection (doubleEncode false, INCLUDED)."""
-    return SigV4Signer(
-        region=region,
-        service="s3",
-        credentials=StaticCredentialProvider(AwsCredentials(access_key, secret_key)),
-        double_encode=False,
-        canonical_headers=("host", "x-amz-date"),
-        payload_hash_mode=PayloadHashMode.INCLUDED,
-    )
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import s3_signer  # tests/publish/conftest.py
+from publish_support import s3_signer
 
 from mapper.errors import PublishConflictError, PublishError
 from mapper.protocol.external import ExternalMessage

@@ -17,8 +17,8 @@ import pytest
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from conftest import s3_signer
 from fault_server import FaultServer, RecordedRequest, Reply, s3_error
+from publish_support import s3_signer
 
 from mapper.errors import InvalidKeyError, PublishError
 from mapper.protocol.external import ExternalMessage
