@@ -443,3 +443,46 @@ def test_directory_target_refuses_a_symlink_leading_outside(tmp_path):
     [entry] = read_jsonl(tmp_path / "events.jsonl.dead-letter.jsonl")
     assert entry["stage"] == "publish" and "symlink" in entry["error"]
     assert list(outside.iterdir()) == []
+
+
+# -- the progress bar --------------------------------------------------------------------------------
+
+
+def test_progress_bar_on_a_terminal_and_none_on_a_pipe(tmp_path):
+    import os
+    import pty
+    import subprocess
+
+    from replay_cli import MAPPER
+
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(fixture_lines()) + "\n", encoding="utf-8")
+    args = [*MAPPER, "replay", str(events), "--script", str(SEED_SCRIPT), "--to", str(tmp_path / "out")]
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            args, env=clean_env(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave
+        )
+        os.close(slave)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        stdout, _ = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    text = drawn.decode("utf-8", "replace")
+    assert "replay" in text and "archived 53" in text  # the bar, with the counts
+    assert "replay complete" in stdout.decode()  # the summary stays on stdout
+
+    piped = run_mapper(
+        [*args[len(MAPPER) :], "--dead-letter", tmp_path / "dl.jsonl"], env=clean_env(tmp_path)
+    )
+    assert piped.exit_code == 0
+    assert piped.stderr == ""  # no terminal, no bar
