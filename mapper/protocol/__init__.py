@@ -13,7 +13,7 @@ from mapper.protocol.envelope import (
     validate_envelope,
 )
 from mapper.protocol.external import ExternalMessage
-from mapper.protocol.topic import Topic, parse_topic, split_topic
+from mapper.protocol.topic import Topic, parse_topic
 
 __all__ = [
     "CONTENT_TYPE",
@@ -24,6 +24,5 @@ __all__ = [
     "loads_json",
     "parse_envelope",
     "parse_topic",
-    "split_topic",
     "validate_envelope",
 ]

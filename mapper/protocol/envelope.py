@@ -37,7 +37,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, model_validator
 
 from mapper.errors import ProtocolError
-from mapper.protocol.topic import Topic, parse_topic, split_topic
+from mapper.protocol.topic import Topic, check_topic, parse_topic
 
 CONTENT_TYPE = "application/vnd.eclipse.ditto+json"
 MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json"
@@ -87,7 +87,7 @@ def _fail(field: str, rule: str, value: Any) -> ProtocolError:
 def _check_topic(value: Any) -> None:
     if type(value) is not str:
         raise _fail("topic", "must be a string", value)
-    split_topic(value)  # raises ProtocolError(field="topic")
+    check_topic(value)
 
 
 def _check_headers(value: Any) -> None:

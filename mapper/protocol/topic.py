@@ -74,7 +74,7 @@ def _expected(options: tuple[str, ...]) -> str:
 
 
 # A frozen, slotted dataclass rather than a pydantic model: it is hashable, cheap to build and
-# compare, and the per-event hot path (split_topic) never builds one at all. __post_init__ runs
+# compare, and the per-event hot path (check_topic) never builds one at all. __post_init__ runs
 # the same rule functions as split_topic, so a Topic built by hand obeys the rules of a parsed one.
 @dataclass(frozen=True, slots=True)
 class Topic:
@@ -124,12 +124,28 @@ def parse_topic(text: str) -> Topic:
     return Topic(*split_topic(text))
 
 
-def split_topic(text: str) -> tuple[str, str, Group, Channel, Criterion, str | None]:
-    """The six validated parts of a topic without building a :class:`Topic`: the per-event check.
+# Topics seen valid recently. A set, not an LRU: a hit is one hash lookup, and a fleet's topics
+# (things x actions) fit; on overflow it simply starts over, which costs one re-check per topic.
+_RECENT_VALID: set[str] = set()
+_RECENT_VALID_MAX = 65_536
 
-    Raises ProtocolError(field='topic') quoting the topic. Cheap for unseen topics too: only the
-    namespace and entity name are checked per call; the rest of the topic (a handful of distinct
-    values such as ``things/twin/events/modified``) is parsed once and cached.
+
+def check_topic(text: str) -> None:
+    """Raise ProtocolError(field='topic') unless ``text`` is a valid topic: the per-event check."""
+    if type(text) is str and text in _RECENT_VALID:
+        return
+    split_topic(text)
+    if len(_RECENT_VALID) >= _RECENT_VALID_MAX:
+        _RECENT_VALID.clear()
+    _RECENT_VALID.add(text)
+
+
+def split_topic(text: str) -> tuple[str, str, Group, Channel, Criterion, str | None]:
+    """The six validated parts of a topic; raises ProtocolError(field='topic') quoting the topic.
+
+    Cheap for unseen topics too: only the namespace and entity name are checked per call; the
+    rest (a handful of distinct values such as ``things/twin/events/modified``) is parsed once
+    and cached.
     """
     if not isinstance(text, str):
         raise ProtocolError(f"must be a string, got {type(text).__name__}", field="topic")

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mapper.errors import ProtocolError
+from mapper.protocol import topic as topic_module
 from mapper.protocol.topic import (
     COMMAND_ACTIONS,
     CRITERIA,
@@ -14,6 +15,7 @@ from mapper.protocol.topic import (
     SEARCH_ACTIONS,
     STREAMING_ACTIONS,
     Topic,
+    check_topic,
     parse_topic,
 )
 
@@ -280,6 +282,20 @@ def test_a_topic_built_by_hand_obeys_the_same_rules() -> None:
         Topic("com.acme", "b", "policies", "twin", "events", "modified")
     with pytest.raises(ProtocolError, match=r"^topic: unknown action 'modify' for events"):
         Topic("com.acme", "b", "things", "twin", "events", "modify")
+
+
+def test_check_topic_remembers_only_valid_topics_and_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(topic_module, "_RECENT_VALID", set())
+    monkeypatch.setattr(topic_module, "_RECENT_VALID_MAX", 3)
+    for _ in range(2):  # the second round answers from memory, and still rejects
+        check_topic("com.acme/b/things/twin/events/modified")
+        with pytest.raises(ProtocolError, match="unknown group 'thingz'"):
+            check_topic("com.acme/b/thingz/twin/events/modified")
+    for name in "cdefg":
+        check_topic(f"com.acme/{name}/things/twin/events/modified")
+    assert 1 <= len(topic_module._RECENT_VALID) <= 3
+    with pytest.raises(ProtocolError, match="must be a string, got list"):
+        check_topic(["com.acme/b/things/twin/events/modified"])  # type: ignore[arg-type]
 
 
 def test_topic_is_immutable_and_hashable() -> None:
