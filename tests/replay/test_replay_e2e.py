@@ -486,3 +486,25 @@ def test_progress_bar_on_a_terminal_and_none_on_a_pipe(tmp_path):
     )
     assert piped.exit_code == 0
     assert piped.stderr == ""  # no terminal, no bar
+
+
+def test_content_md5_and_region_flags_shape_every_request(tmp_path):
+    import base64
+    import hashlib
+
+    lines = fixture_lines()[:10]
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sink = Sink()
+    with FaultServer(default=sink) as server:
+        result = invoke_mapper(
+            ["replay", events, "--script", SEED_SCRIPT, "--to", "s3://bucket", "--endpoint-url", server.url,
+             "--content-md5", "--region", "eu-west-3", "-q"],
+            env=aws_env(tmp_path, "AKIDEXAMPLE", "secret-example"),
+        )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert len(sink.answered_ok) == len(lines)
+    for request in sink.answered_ok:
+        assert request.header("Content-MD5") == base64.b64encode(hashlib.md5(request.body).digest()).decode()
+        assert "/eu-west-3/s3/aws4_request" in request.header("Authorization")
+        assert request.header("x-amz-content-sha256") == hashlib.sha256(request.body).hexdigest()
