@@ -207,7 +207,7 @@ class Pipeline:
     @classmethod
     def for_script(
         cls,
-        script: Path | str | None,
+        script: Path | str,
         to: str | Path,
         *,
         region: str | None = None,
@@ -218,19 +218,16 @@ class Pipeline:
         retry: RetryPolicy | None = None,
         limits: SandboxLimits | None = None,
     ) -> Pipeline:
-        """One target, every message, one outgoing script (None: the plain Ditto Protocol mapping).
+        """One target, every message, one outgoing script (which must set ``http.path``: the key).
 
         ``to`` is ``s3://BUCKET[/PREFIX]`` (credentials from the standard AWS chain), a Ditto-style
         S3 URI (``https://BUCKET.s3.REGION.amazonaws.com``) or a local directory.
         """
         limits = limits or SandboxLimits()
-        if script is None:
-            engine = MappingEngine(outgoing_script="", limits=limits)
-        else:
-            try:
-                engine = MappingEngine.from_files(outgoing=Path(script), limits=limits)
-            except OSError as exc:
-                raise ConfigError(f"cannot read script: {exc.strerror}", source=str(script)) from None
+        try:
+            engine = MappingEngine.from_files(outgoing=Path(script), limits=limits)
+        except OSError as exc:
+            raise ConfigError(f"cannot read script: {exc.strerror}", source=str(script)) from None
         target_text = str(to)
         destination: Destination
         if target_text.startswith("s3://"):
@@ -284,6 +281,8 @@ class Pipeline:
             return TargetOutcome(
                 OutcomeKind.FAILED, job.target, job.key, exc.status, exc.attempts, Stage.PUBLISH, str(exc)
             )
+        except MapperError as exc:  # e.g. no AWS credentials: nothing was sent
+            return TargetOutcome(OutcomeKind.FAILED, job.target, job.key, stage=Stage.PUBLISH, error=str(exc))
         kind = OutcomeKind.ALREADY_ARCHIVED if result.already_archived else OutcomeKind.PUBLISHED
         return TargetOutcome(kind, job.target, result.key, result.status, result.attempts)
 

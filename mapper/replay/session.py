@@ -73,8 +73,13 @@ def build_pipeline(options: ReplayOptions) -> Pipeline:
             content_md5=options.content_md5,
             retry=options.retry,
         )
-    if options.to is None:
-        raise ConfigError("give --connection FILE, or --script FILE with --to TARGET")
+    if options.to is None or options.script is None:
+        # Without a connection the script is what names each object (http.path): there is no
+        # sensible default key, so say so before any work instead of dead-lettering every event.
+        raise ConfigError(
+            "give --connection FILE, or --script FILE with --to TARGET "
+            "(e.g. --script mappings/s3-per-revision.js --to ./archive)"
+        )
     return Pipeline.for_script(
         options.script,
         options.to,
