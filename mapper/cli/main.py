@@ -20,7 +20,4 @@ def main() -> None:
 
 # Subcommands register themselves here; each lives in its own module.
 # (imports at the bottom so each module can import ``cli`` without a cycle)
-from mapper.cli import test  # noqa: E402,F401
-from mapper.cli import replay  # noqa: E402,F401
-from mapper.cli import check  # noqa: E402,F401
-from mapper.cli import map  # noqa: E402,F401
+from mapper.cli import check, map, replay, test  # noqa: E402,F401
