@@ -8,8 +8,8 @@ INPUT is one JSON document, a JSON array or JSON Lines (``.gz`` accepted, ``-`` 
 message that fails is reported on stderr with its position (``file:line``) and the others go on;
 the exit status is 1 if any failed.
 
-Where the scripts come from is one step (:func:`_engine_for`): ``--script`` today; a
-``--connection FILE`` option would add one more way to build the same :class:`MappingEngine`.
+Where the scripts come from is one step (:func:`_engine_for`): ``--script FILE``, or
+``--connection FILE`` (the scripts of the connection's JavaScript mapping definition).
 Large inputs are mapped in batches by worker processes (one per CPU), output order preserved.
 """
 
@@ -30,7 +30,8 @@ from typing import IO, Any
 import click
 
 from mapper.cli.main import cli
-from mapper.errors import MapperError, ProtocolError
+from mapper.connection.model import load_connection
+from mapper.errors import ConfigError, MapperError, ProtocolError
 from mapper.javascript import MappingEngine
 from mapper.protocol.envelope import validate_envelope
 from mapper.protocol.external import ExternalMessage
@@ -180,13 +181,52 @@ def _map_batch(
 # ---- the command -------------------------------------------------------------------------------------
 
 
-def _engine_for(script: Path | None, incoming: bool) -> MappingEngine:
-    """The one place that decides where scripts come from (``--script`` today)."""
+def _engine_for(
+    script: Path | None, incoming: bool, connection: Path | None = None, mapping: str | None = None
+) -> MappingEngine:
+    """The one place that decides where scripts come from: ``--script`` or ``--connection``."""
+    if connection is not None:
+        return _connection_engine(connection, mapping)
     if script is None:
         return MappingEngine()
     if incoming:
         return MappingEngine.from_files(incoming=script)
     return MappingEngine.from_files(outgoing=script)
+
+
+def _connection_engine(path: Path, mapping: str | None) -> MappingEngine:
+    """Both scripts of one JavaScript mapping definition of a Ditto connection file."""
+    loaded = load_connection(path)
+    javascript = {
+        name: definition
+        for name, definition in loaded.mapping_definitions.items()
+        if definition.mapping_engine == "JavaScript"
+    }
+    if mapping is None:
+        if len(javascript) != 1:
+            found = ", ".join(sorted(javascript)) or "none"
+            raise ConfigError(
+                f"the connection has {len(javascript)} JavaScript mapping definitions ({found}); "
+                "choose one with --mapping ID",
+                source=str(path),
+            )
+        mapping = next(iter(javascript))
+    definition = javascript.get(mapping)
+    if definition is None:
+        found = ", ".join(sorted(javascript)) or "none"
+        raise ConfigError(
+            f"no JavaScript mapping definition {mapping!r} (found: {found})",
+            path="mappingDefinitions",
+            source=str(path),
+        )
+    return MappingEngine(
+        outgoing_script=definition.outgoing_script,
+        incoming_script=definition.incoming_script,
+        outgoing_name=definition.outgoing_script_name,
+        incoming_name=definition.incoming_script_name,
+        load_bytebuffer_js=definition.options.load_bytebuffer_js,
+        load_long_js=definition.options.load_long_js,
+    )
 
 
 @cli.command("map")
@@ -196,6 +236,16 @@ def _engine_for(script: Path | None, incoming: bool) -> MappingEngine:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Mapping script (outgoing, or incoming with --incoming). Without it: plain Ditto Protocol.",
 )
+@click.option(
+    "--connection",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Ditto connection JSON: map with its JavaScript mapping definition's scripts.",
+)
+@click.option(
+    "--mapping",
+    metavar="ID",
+    help="With --connection: which mapping definition (needed when it has several).",
+)
 @click.option("--incoming", is_flag=True, help="Map external messages to Ditto Protocol messages.")
 @click.option(
     "--jobs",
@@ -203,14 +253,28 @@ def _engine_for(script: Path | None, incoming: bool) -> MappingEngine:
     default=None,
     help="Worker processes for large inputs (default: one per CPU).",
 )
-def map_command(inputs: tuple[str, ...], script: Path | None, incoming: bool, jobs: int | None) -> None:
+def map_command(
+    inputs: tuple[str, ...],
+    script: Path | None,
+    connection: Path | None,
+    mapping: str | None,
+    incoming: bool,
+    jobs: int | None,
+) -> None:
     """Map Ditto Protocol envelopes (or, with --incoming, external messages) from INPUT (default -).
 
     INPUT: one JSON document, a JSON array or JSON Lines; .gz accepted. Prints one JSON line per
     result; failures go to stderr as FILE:LINE: error. Exits 1 if any message failed.
     """
+    if script is not None and connection is not None:
+        raise click.UsageError("give either --script or --connection, not both")
+    if mapping is not None and connection is None:
+        raise click.UsageError("--mapping needs --connection")
     try:
-        engine = _engine_for(script, incoming)
+        engine = _engine_for(script, incoming, connection, mapping)
+    except ConfigError as exc:
+        click.echo(f"mapper map: error: {exc}", err=True)
+        sys.exit(2)
     except MapperError as exc:
         raise click.ClickException(str(exc)) from None
     failed = _run(engine, incoming, inputs or ("-",), jobs or (os.cpu_count() or 1))
