@@ -7,6 +7,7 @@ world (files, instance metadata, STS) when botocore decides a refresh is due.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -17,6 +18,37 @@ if TYPE_CHECKING:
     from mapper.signing.params import AwsSigningParameters
 
 _MASK = "***"
+
+# The access key id and the session token go into HTTP headers (Authorization's ``Credential=``
+# and ``x-amz-security-token``), so they must be visible ASCII; ``/`` and ``,`` would also make
+# the Authorization value ambiguous. A CR/LF here would otherwise reach http.client, which
+# rejects it with a bare ValueError (or a UnicodeEncodeError for non-Latin-1 text).
+_ACCESS_KEY = re.compile(r"[\x21-\x7e]+\Z")
+_ACCESS_KEY_FORBIDDEN = "/,"
+_TOKEN = re.compile(r"[\x21-\x7e]+\Z")
+
+
+def access_key_problem(access_key: str) -> str | None:
+    """Why ``access_key`` cannot be sent in an Authorization header, or None when it can."""
+    if not _ACCESS_KEY.match(access_key) or any(c in access_key for c in _ACCESS_KEY_FORBIDDEN):
+        return "must be visible ASCII without spaces, '/' or ','"
+    return None
+
+
+def secret_key_problem(secret_key: str) -> str | None:
+    """Why ``secret_key`` cannot be used as an HMAC key (it is never echoed), or None."""
+    try:
+        secret_key.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode (contains a lone surrogate)"
+    return None
+
+
+def session_token_problem(session_token: str) -> str | None:
+    """Why ``session_token`` cannot be sent as a header (it is never echoed), or None."""
+    if not _TOKEN.match(session_token):
+        return "must be visible ASCII without spaces or control characters"
+    return None
 
 
 @dataclass(frozen=True)
@@ -34,6 +66,16 @@ class AwsCredentials:
             raise CredentialsError(
                 f"AWS credentials for access key {self.access_key} have an empty secret key"
             )
+        problem = access_key_problem(self.access_key)
+        if problem:
+            raise CredentialsError(f"AWS access key id {self.access_key!r} {problem}")
+        problem = secret_key_problem(self.secret_key)
+        if problem:
+            raise CredentialsError(f"AWS secret key of access key {self.access_key} {problem}")
+        if self.session_token is not None:
+            problem = session_token_problem(self.session_token)
+            if problem:
+                raise CredentialsError(f"AWS session token of access key {self.access_key} {problem}")
 
     def __repr__(self) -> str:
         token = _MASK if self.session_token else None

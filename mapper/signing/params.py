@@ -13,7 +13,17 @@ import re
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from mapper.signing.credentials import access_key_problem, secret_key_problem, session_token_problem
 
 
 class PayloadHashMode(str, Enum):
@@ -31,6 +41,10 @@ class PayloadHashMode(str, Enum):
 
 # RFC 9110 token characters: what an HTTP header name may consist of.
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9a-z]+$")
+
+# Region and service end up in the credential scope ("date/region/service/aws4_request") inside
+# the Authorization header: visible ASCII, and no '/' that would shift the scope's parts.
+_SCOPE_PART = re.compile(r"[\x21-\x2e\x30-\x7e]+\Z")
 
 # Headers the signer itself produces; listing them would sign a value the caller cannot know.
 _SIGNER_OWNED_HEADERS = frozenset({"authorization"})
@@ -50,6 +64,13 @@ def _parse_bool(value: Any, name: str) -> Any:
     if not isinstance(value, bool):
         raise ValueError(f"'{name}' must be true or false, got {value!r}")
     return value
+
+
+def scope_part_problem(value: str) -> str | None:
+    """Why a region or service name cannot go into a SigV4 credential scope, or None when it can."""
+    if not _SCOPE_PART.match(value):
+        return "must be visible ASCII without spaces or '/' (e.g. eu-central-1, s3)"
+    return None
 
 
 def normalize_header_names(names: Any) -> tuple[str, ...]:
@@ -77,7 +98,8 @@ def normalize_header_names(names: Any) -> tuple[str, ...]:
 class AwsSigningParameters(BaseModel):
     """``credentials.parameters`` of a Ditto connection with ``type: hmac, algorithm: aws4-hmac-sha256``."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True)
+    # hide_input_in_errors: a ValidationError's text would otherwise quote the rejected secret
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True, hide_input_in_errors=True)
 
     region: str = Field(min_length=1)
     service: str = Field(min_length=1)
@@ -94,6 +116,34 @@ class AwsSigningParameters(BaseModel):
         # a region or service with surrounding whitespace would silently sign a wrong scope
         if isinstance(value, str) and value != value.strip():
             raise ValueError(f"must not have leading or trailing whitespace, got {value!r}")
+        return value
+
+    @field_validator("region", "service", mode="after")
+    @classmethod
+    def _scope_part(cls, value: str) -> str:
+        problem = scope_part_problem(value)
+        if problem:
+            raise ValueError(f"{problem}, got {value!r}")
+        return value
+
+    @field_validator("access_key", mode="after")
+    @classmethod
+    def _sendable_access_key(cls, value: str | None) -> str | None:
+        problem = access_key_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(f"{problem}, got {value!r}")
+        return value
+
+    @field_validator("secret_key", "session_token", mode="after")
+    @classmethod
+    def _usable_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # never echo the value: these are secrets
+        if value is None:
+            return None
+        check = secret_key_problem if info.field_name == "secret_key" else session_token_problem
+        problem = check(value.get_secret_value())
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("double_encode", mode="before")

@@ -25,7 +25,12 @@ from urllib.parse import quote, unquote_to_bytes
 
 from mapper.errors import SigningError
 from mapper.signing.credentials import AwsCredentials, CredentialProvider, credential_provider_for
-from mapper.signing.params import AwsSigningParameters, PayloadHashMode, normalize_header_names
+from mapper.signing.params import (
+    AwsSigningParameters,
+    PayloadHashMode,
+    normalize_header_names,
+    scope_part_problem,
+)
 
 __all__ = ["SigV4Signer", "encode_s3_path"]
 
@@ -140,6 +145,10 @@ class SigV4Signer:
     ) -> None:
         if not region or not service:
             raise SigningError("region and service must not be empty")
+        for name, value in (("region", region), ("service", service)):
+            problem = scope_part_problem(value)
+            if problem:
+                raise SigningError(f"{name} {problem}, got {value!r}")
         self._region = region
         self._service = service
         self._credentials = credentials

@@ -156,3 +156,32 @@ def test_provider_reprs_hide_secrets(isolated_aws_env: None, monkeypatch: pytest
     static = StaticCredentialProvider(AwsCredentials("AKIAS", "static-secret-value", "tok-value"))
     for text in (repr(chain), repr(static), repr(static.get())):
         assert "secret-value" not in text and "tok-value" not in text
+
+
+@pytest.mark.parametrize(
+    ("access_key", "secret_key", "token", "fragment"),
+    [
+        ("AKIA\r\nX-Injected: 1", "s", None, "access key id"),
+        ("アクセス", "s", None, "access key id"),
+        ("AKIA", "bad\ud800SECRETPART", None, "lone surrogate"),
+        ("AKIA", "s", "TOKENPART\nX-Injected: 1", "session token"),
+        ("AKIA", "s", "TOKENPART with spaces", "session token"),
+    ],
+)
+def test_credentials_that_cannot_be_sent_are_credentials_errors(
+    access_key: str, secret_key: str, token: str | None, fragment: str
+) -> None:
+    # whatever the source (parameters, environment, profile, STS), credentials that would break
+    # the request are refused with a CredentialsError instead of a bare ValueError from http.client
+    with pytest.raises(CredentialsError, match=fragment) as info:
+        AwsCredentials(access_key, secret_key, token)
+    assert "SECRETPART" not in str(info.value) and "TOKENPART" not in str(info.value)
+
+
+def test_chain_credentials_with_a_broken_access_key_are_a_credentials_error(
+    isolated_aws_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA BROKEN")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+    with pytest.raises(CredentialsError, match="access key id 'AKIA BROKEN'"):
+        ChainCredentialProvider().get()

@@ -165,3 +165,48 @@ def test_parameters_are_immutable() -> None:
     params = AwsSigningParameters.model_validate(ditto_s3_parameters())
     with pytest.raises(ValidationError):
         params.region = "us-east-1"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("region", "eu\ncentral-1"),
+        ("region", "eu/central-1"),
+        ("region", "東京"),
+        ("service", "s 3"),
+        ("service", "s3\r\nX-Injected: 1"),
+    ],
+)
+def test_region_and_service_must_fit_a_credential_scope(field: str, value: str) -> None:
+    # they go into the Authorization header's credential scope: a CR/LF or non-ASCII character
+    # would otherwise surface as a bare ValueError / UnicodeEncodeError from http.client
+    with pytest.raises(ValidationError, match=f"{field}[\\s\\S]*visible ASCII"):
+        AwsSigningParameters.model_validate(ditto_s3_parameters(**{field: value}))
+
+
+@pytest.mark.parametrize("value", ["AKIA\r\nX-Injected: 1", "AKIA EXAMPLE", "AKIA/EXAMPLE", "AK,IA", "アクセス"])
+def test_access_key_must_be_sendable_in_the_authorization_header(value: str) -> None:
+    with pytest.raises(ValidationError, match="accessKey[\\s\\S]*visible ASCII"):
+        AwsSigningParameters.model_validate(ditto_s3_parameters(accessKey=value))
+
+
+def test_unusable_secret_and_token_are_rejected_without_echoing_them() -> None:
+    with pytest.raises(ValidationError, match="secretKey[\\s\\S]*lone surrogate") as info:
+        AwsSigningParameters.model_validate(ditto_s3_parameters(secretKey="bad\ud800SECRETPART"))
+    assert "SECRETPART" not in str(info.value)
+    with pytest.raises(ValidationError, match="sessionToken[\\s\\S]*visible ASCII") as info:
+        AwsSigningParameters.model_validate(ditto_s3_parameters(sessionToken="TOKENPART\r\nX-Injected: 1"))
+    assert "TOKENPART" not in str(info.value)
+
+
+def test_any_unicode_secret_is_accepted() -> None:
+    # the secret only feeds the HMAC (as UTF-8), it is never sent
+    params = AwsSigningParameters.model_validate(ditto_s3_parameters(secretKey="pässwört 🔑 /+="))
+    assert params.secret_key is not None and params.secret_key.get_secret_value() == "pässwört 🔑 /+="
+
+
+@pytest.mark.parametrize("secret", [12345678, ["SECRETPART"], "SECRETPART\ud800"])
+def test_validation_errors_never_quote_a_rejected_secret(secret: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        AwsSigningParameters.model_validate(ditto_s3_parameters(secretKey=secret))
+    assert "SECRETPART" not in str(info.value) and "12345678" not in str(info.value)
