@@ -180,21 +180,23 @@ def test_parameters_are_immutable() -> None:
 def test_region_and_service_must_fit_a_credential_scope(field: str, value: str) -> None:
     # they go into the Authorization header's credential scope: a CR/LF or non-ASCII character
     # would otherwise surface as a bare ValueError / UnicodeEncodeError from http.client
-    with pytest.raises(ValidationError, match=f"{field}[\\s\\S]*visible ASCII"):
+    with pytest.raises(ValidationError, match=rf"{field}[\s\S]*visible ASCII"):
         AwsSigningParameters.model_validate(ditto_s3_parameters(**{field: value}))
 
 
-@pytest.mark.parametrize("value", ["AKIA\r\nX-Injected: 1", "AKIA EXAMPLE", "AKIA/EXAMPLE", "AK,IA", "アクセス"])
+@pytest.mark.parametrize(
+    "value", ["AKIA\r\nX-Injected: 1", "AKIA EXAMPLE", "AKIA/EXAMPLE", "AK,IA", "アクセス"]
+)
 def test_access_key_must_be_sendable_in_the_authorization_header(value: str) -> None:
-    with pytest.raises(ValidationError, match="accessKey[\\s\\S]*visible ASCII"):
+    with pytest.raises(ValidationError, match=r"accessKey[\s\S]*visible ASCII"):
         AwsSigningParameters.model_validate(ditto_s3_parameters(accessKey=value))
 
 
 def test_unusable_secret_and_token_are_rejected_without_echoing_them() -> None:
-    with pytest.raises(ValidationError, match="secretKey[\\s\\S]*lone surrogate") as info:
+    with pytest.raises(ValidationError, match=r"secretKey[\s\S]*lone surrogate") as info:
         AwsSigningParameters.model_validate(ditto_s3_parameters(secretKey="bad\ud800SECRETPART"))
     assert "SECRETPART" not in str(info.value)
-    with pytest.raises(ValidationError, match="sessionToken[\\s\\S]*visible ASCII") as info:
+    with pytest.raises(ValidationError, match=r"sessionToken[\s\S]*visible ASCII") as info:
         AwsSigningParameters.model_validate(ditto_s3_parameters(sessionToken="TOKENPART\r\nX-Injected: 1"))
     assert "TOKENPART" not in str(info.value)
 
