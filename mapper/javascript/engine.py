@@ -129,11 +129,17 @@ class MappingEngine:
         or ProtocolError when the message is not an envelope.
         """
         if isinstance(message, (bytes, bytearray)):
-            text = bytes(message).decode("utf-8")
+            try:
+                text = bytes(message).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ProtocolError(
+                    f"the message is not valid UTF-8 at byte {exc.start}: {exc.reason}"
+                ) from None
         elif isinstance(message, str):
             text = message
         else:
             text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+        _raise(_text_error(text))
         if not self.has_outgoing_script:
             return [_external_message(line) for line in _raise(self._plain_outgoing(text))]
         return [
@@ -145,8 +151,8 @@ class MappingEngine:
         its external messages as JSON lines (``{"headers", "textPayload", "bytePayload" (base64),
         "contentType"}``) or the error. Inputs should already be validated envelopes."""
         if not self.has_outgoing_script:
-            return [self._plain_outgoing(text) for text in messages]
-        return self._context("outgoing").run(list(messages))  # type: ignore[return-value]
+            return [_text_error(text) or self._plain_outgoing(text) for text in messages]
+        return _run_texts(self._context("outgoing"), list(messages))  # type: ignore[return-value]
 
     def _plain_outgoing(self, text: str) -> list[str] | ProtocolError:
         """No outgoing script: the envelope as Ditto Protocol JSON, its headers as headers."""
@@ -177,7 +183,11 @@ class MappingEngine:
     ) -> list[list[dict[str, Any]] | MappingError | ProtocolError]:
         """Map several external messages in one call; per message its results or its error."""
         if not self.has_incoming_script:
-            return [self._plain_incoming(message) for message in messages]
+            return [
+                _text_error(json.dumps(message.to_json_dict(), ensure_ascii=False))
+                or self._plain_incoming(message)
+                for message in messages
+            ]
         batch = [
             json.dumps(
                 [
@@ -197,8 +207,8 @@ class MappingEngine:
         ]
         name = self._spec.incoming_name
         results: list[list[dict[str, Any]] | MappingError | ProtocolError] = []
-        for outcome in self._context("incoming").run(batch):
-            if isinstance(outcome, MappingError):
+        for outcome in _run_texts(self._context("incoming"), batch):
+            if isinstance(outcome, (MappingError, ProtocolError)):
                 results.append(outcome)
                 continue
             try:
@@ -244,6 +254,31 @@ def _raise(outcome: Any) -> Any:
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
+
+
+def _text_error(text: str) -> ProtocolError | None:
+    """Text QuickJS cannot take: a lone surrogate, e.g. bytes that were not UTF-8 read with
+    ``errors="surrogateescape"``. The binding cannot convert such a string, and its failed call
+    would fail every message of the batch with a meaningless script error."""
+    if text.isascii():  # O(1) in CPython: the common case costs nothing
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return ProtocolError(
+            f"the message holds a lone surrogate (U+{ord(text[exc.start]):04X}), so it is not valid "
+            "Unicode text; was the input UTF-8?"
+        )
+    return None
+
+
+def _run_texts(context: MappingContext, texts: list[str]) -> list[list[str] | MappingError | ProtocolError]:
+    """``context.run`` for the texts it can take; the others fail alone (see _text_error)."""
+    errors = {index: error for index, text in enumerate(texts) if (error := _text_error(text))}
+    if not errors:
+        return context.run(texts)  # type: ignore[return-value]
+    ran = iter(context.run([text for index, text in enumerate(texts) if index not in errors]))
+    return [errors[index] if index in errors else next(ran) for index in range(len(texts))]
 
 
 def _json_value(text: str) -> str:

@@ -154,3 +154,17 @@ def test_parallel_workers_keep_input_order(tmp_path):
     ]
     assert revisions == list(range(1, 6001))
     assert result.stderr.startswith(f"{source}:6001:1: malformed JSON")
+
+
+def test_a_line_that_is_not_utf8_fails_alone_at_its_position(tmp_path):
+    source = tmp_path / "mixed.jsonl"
+    bad = json.dumps(event(2)).replace('"c"', '"\xff"').encode("latin-1")
+    source.write_bytes(
+        json.dumps(event(1)).encode() + b"\n" + bad + b"\n" + json.dumps(event(3)).encode() + b"\n"
+    )
+    for args in (("--script", SEED), ()):
+        result = run(*args, str(source))
+        assert result.exit_code == 1
+        assert len(result.stdout.splitlines()) == 2, result.stdout
+        assert result.stderr.startswith(f"{source}:2: the message holds a lone surrogate (U+DCFF)")
+        assert "was the input UTF-8?" in result.stderr

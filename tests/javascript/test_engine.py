@@ -157,6 +157,40 @@ def test_script_gets_a_clear_error_for_a_non_envelope(seed_script):
         outgoing(seed_script).map_outgoing("[1, 2]")
 
 
+# Text read from bytes that are not UTF-8 with errors="surrogateescape" (as `mapper map` reads input).
+NOT_UTF8_BYTES = (
+    b'{"topic":"ns/t/things/twin/events/modified","headers":{"x":"\xff"},"path":"/","revision":2}'
+)
+NOT_UTF8 = NOT_UTF8_BYTES.decode("utf-8", "surrogateescape")
+
+
+@pytest.mark.parametrize("script", [None, "seed"], ids=["no-script", "seed-script"])
+def test_text_that_is_not_unicode_fails_alone_and_clearly(script, seed_script, envelope_json):
+    engine = outgoing(seed_script) if script else MappingEngine()
+    outcomes = engine.map_outgoing_json([envelope_json, NOT_UTF8, envelope_json])
+    # The good messages around it still map (the binding cannot convert such a string: the whole
+    # batch call used to fail with a script "SyntaxError" at line 1, column 1).
+    assert isinstance(outcomes[0], list) and outcomes[0] == outcomes[2]
+    assert isinstance(outcomes[1], ProtocolError)
+    assert "lone surrogate (U+DCFF)" in str(outcomes[1]) and "UTF-8" in str(outcomes[1])
+    with pytest.raises(ProtocolError, match="lone surrogate"):
+        engine.map_outgoing(NOT_UTF8)
+
+
+def test_bytes_that_are_not_utf8_are_a_protocol_error(seed_script):
+    with pytest.raises(ProtocolError, match="not valid UTF-8 at byte 60"):
+        outgoing(seed_script).map_outgoing(NOT_UTF8_BYTES)
+
+
+@pytest.mark.parametrize("script", [None, "function mapToDittoProtocolMsg() { return null; }"])
+def test_incoming_text_that_is_not_unicode_fails_alone(script):
+    good = ExternalMessage({"content-type": DITTO_JSON}, NOT_UTF8.replace("\udcff", "y"), None, DITTO_JSON)
+    bad = ExternalMessage({"content-type": DITTO_JSON, "x": "\udcff"}, "{}", None, DITTO_JSON)
+    outcomes = MappingEngine(incoming_script=script).map_incoming_batch([good, bad, good])
+    assert isinstance(outcomes[0], list) and outcomes[0] == outcomes[2]
+    assert isinstance(outcomes[1], ProtocolError) and "lone surrogate" in str(outcomes[1])
+
+
 # ---- the Ditto scope -------------------------------------------------------------------------------
 
 
