@@ -20,6 +20,7 @@ import io
 import json
 import os
 import sys
+import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -289,8 +290,9 @@ def _run(engine: MappingEngine, incoming: bool, inputs: Sequence[str], jobs: int
         for name in inputs:
             try:
                 yield from _read_records(name)
-            except OSError as exc:
-                yield _Record(name, "", f"cannot read: {exc.strerror or exc}")
+            except (OSError, EOFError, zlib.error) as exc:
+                # EOFError: a truncated .gz; zlib.error: corrupt compressed data.
+                yield _Record(name, "", f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}")
 
     def emit(batch: list[_Record], outcomes: list[_Outcome]) -> None:
         nonlocal failed

@@ -168,3 +168,29 @@ def test_a_line_that_is_not_utf8_fails_alone_at_its_position(tmp_path):
         assert len(result.stdout.splitlines()) == 2, result.stdout
         assert result.stderr.startswith(f"{source}:2: the message holds a lone surrogate (U+DCFF)")
         assert "was the input UTF-8?" in result.stderr
+
+
+def test_missing_truncated_and_corrupt_inputs_are_named_and_the_rest_goes_on(tmp_path):
+    data = gzip.compress(jsonl(*(event(i) for i in range(1, 201))).encode())
+    truncated = tmp_path / "truncated.jsonl.gz"
+    truncated.write_bytes(data[: len(data) // 2])
+    corrupt = tmp_path / "corrupt.jsonl.gz"
+    corrupt.write_bytes(data[:20] + bytes([data[20] ^ 0xFF]) + data[21:])
+    good = tmp_path / "good.jsonl"
+    good.write_text(jsonl(event(7)))
+    missing = tmp_path / "missing.jsonl"
+    result = run("--script", SEED, str(truncated), str(corrupt), str(missing), str(good))
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    # Truncated: the events before the cut are mapped, then the file is reported (was "Aborted!").
+    assert (
+        errors[0]
+        == f"{truncated}: cannot read: Compressed file ended before the end-of-stream marker was reached"
+    )
+    # Corrupt: a zlib error (was a traceback).
+    assert errors[1].startswith(f"{corrupt}: cannot read: Error -3 while decompressing data")
+    assert errors[2] == f"{missing}: cannot read: No such file or directory"
+    assert len(errors) == 3
+    paths = [json.loads(line)["headers"]["http.path"] for line in result.stdout.splitlines()]
+    assert 0 < len(paths) < 200
+    assert paths[-1].endswith(":7")
