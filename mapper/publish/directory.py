@@ -25,6 +25,7 @@ from pathlib import Path
 from mapper.errors import ConfigError, InvalidKeyError, PublishConflictError, PublishError
 from mapper.protocol.external import ExternalMessage
 from mapper.publish.keys import check_key
+from mapper.publish.payload import payload_bytes
 from mapper.publish.result import PublishResult
 
 _NAME_MAX = 255  # bytes per path segment on Linux file systems
@@ -56,6 +57,10 @@ class DirectoryPublisher:
     def key_of(message: ExternalMessage) -> str:
         """The object key: ``http.path`` without its leading ``/``."""
         path = message.headers.get("http.path", "")
+        if not isinstance(path, str):
+            raise InvalidKeyError(
+                f"the 'http.path' header must be a string, got {type(path).__name__}", key=""
+            )
         return path[1:] if path.startswith("/") else path
 
     def publish(self, message: ExternalMessage) -> PublishResult:
@@ -68,7 +73,7 @@ class DirectoryPublisher:
         """
         key = self.key_of(message)
         directory, name = self._place(key)
-        data = message.payload()
+        data = payload_bytes(message, key)
         final = os.path.join(directory, name)
         temp = os.path.join(directory, f".tmp-{secrets.token_hex(8)}")
         try:

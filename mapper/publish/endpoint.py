@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from mapper.errors import ConfigError, PublishError
+from mapper.errors import ConfigError, InvalidKeyError, PublishError
 from mapper.publish.keys import check_key
 from mapper.signing.sigv4 import encode_s3_path
 
@@ -35,6 +35,10 @@ _VIRTUAL_HOSTED = re.compile(r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9.-]+)?\.amazonaw
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 # http.client refuses control characters and spaces in the request target; say so before it does.
 _UNSENDABLE_QUERY = re.compile(r"[\x00-\x20\x7f#]")
+_URL_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+# What may stand in the Host header: DNS names (underscores occur in practice), IPv4, and IPv6
+# literals (urlsplit strips the brackets; '%' starts a zone id).
+_HOST = re.compile(r"^(?:[A-Za-z0-9_.-]+|[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,10 @@ class S3Endpoint:
         path_text = headers.get(PATH_HEADER)
         if path_text is None:
             path_text = self.default_path
+        elif not isinstance(path_text, str):
+            raise InvalidKeyError(
+                f"the 'http.path' header must be a string, got {type(path_text).__name__}", key=""
+            )
         elif not path_text.startswith("/"):
             path_text = "/" + path_text
         key = self.key_prefix + path_text[1:]
@@ -92,10 +100,16 @@ class S3Endpoint:
         query = headers.get(QUERY_HEADER)
         if query is None:
             query = self.default_query
-        elif _UNSENDABLE_QUERY.search(query):
+        elif not isinstance(query, str):
             raise PublishError(
-                f"the 'http.query' header {query!r} contains a space, '#' or a control character; "
-                "percent-encode it in the mapping",
+                f"the 'http.query' header must be a string, got {type(query).__name__}",
+                key=key,
+                code="InvalidQuery",
+            )
+        elif _UNSENDABLE_QUERY.search(query) or not query.isascii():
+            raise PublishError(
+                f"the 'http.query' header {query!r} contains a space, '#', a control or a non-ASCII "
+                "character; percent-encode it in the mapping",
                 key=key,
                 code="InvalidQuery",
             )
@@ -168,6 +182,9 @@ class S3Endpoint:
 def _split_url(url: str, field: str) -> tuple[str, str, int, str, str]:
     """scheme, host, port, path, query of an http(s) URL, with a ConfigError naming ``field``."""
     shown = _redact(url)
+    if _URL_CONTROL.search(url):
+        # urlsplit silently deletes tabs and newlines (WHATWG rule): "h\r\nx" would become "hx"
+        raise ConfigError(f"{shown!r} contains whitespace or a control character", path=field)
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -177,6 +194,12 @@ def _split_url(url: str, field: str) -> tuple[str, str, int, str, str]:
         raise ConfigError(f"{shown!r} must start with http:// or https://", path=field)
     if not parts.hostname:
         raise ConfigError(f"{shown!r} has no host", path=field)
+    if not _HOST.match(parts.hostname):
+        raise ConfigError(
+            f"{shown!r} has an invalid host {parts.hostname!r} (ASCII letters, digits, '.', '-', "
+            "or an IP address; write international names in punycode)",
+            path=field,
+        )
     if parts.username or parts.password:
         # Credentials belong in the signing parameters, not in a URL that ends up in logs.
         raise ConfigError(f"{shown!r} must not contain user info (user:password@)", path=field)

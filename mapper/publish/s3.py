@@ -32,6 +32,7 @@ from mapper.errors import MapperError, PublishConflictError, PublishError, Trans
 from mapper.protocol.external import ExternalMessage
 from mapper.publish.connection_pool import ConnectError, ConnectionPool
 from mapper.publish.endpoint import PATH_HEADER, QUERY_HEADER, S3Endpoint
+from mapper.publish.payload import payload_bytes
 from mapper.publish.result import PublishResult
 from mapper.publish.retry import RetryBudget, RetryPolicy, is_retryable_status
 from mapper.publish.s3_errors import MAX_ERROR_BODY, parse_s3_error
@@ -208,7 +209,7 @@ class S3Publisher:
     def _publish(self, message: ExternalMessage) -> PublishResult:
         target = self.endpoint.target(message.headers)
         key = target.key
-        body = message.payload()
+        body = payload_bytes(message, key)
         headers = _outgoing_headers(message, key)
         headers["Content-Length"] = str(len(body))
         md5 = hashlib.md5(body).digest() if (self._no_overwrite or self._content_md5) else b""
@@ -357,32 +358,50 @@ def _outgoing_headers(message: ExternalMessage, key: str) -> dict[str, str]:
     headers: dict[str, str] = {}
     content_type = message.content_type
     for name, value in message.headers.items():
+        if not isinstance(name, str) or not _TOKEN.match(name):
+            raise PublishError(
+                f"mapped header name {name!r} is not a valid HTTP header name", key=key, code="InvalidHeader"
+            )
         lowered = name.lower()
         if lowered == "content-type" and content_type is None:
             content_type = value
         if lowered in RESERVED_HEADERS:
             continue
-        if not _TOKEN.match(name):
-            raise PublishError(
-                f"mapped header name {name!r} is not a valid HTTP header name", key=key, code="InvalidHeader"
-            )
-        if _BAD_VALUE.search(value) or not value.isascii():
-            raise PublishError(
-                f"mapped header {name!r} has a value with control or non-ASCII characters, "
-                "which HTTP/S3 cannot carry",
-                key=key,
-                code="InvalidHeader",
-            )
+        _check_header_value(f"mapped header {name!r}", value, key)
         headers[name] = value
     if content_type is not None:
-        if _BAD_VALUE.search(content_type) or not content_type.isascii():
-            raise PublishError(
-                f"content type {content_type!r} has control or non-ASCII characters",
-                key=key,
-                code="InvalidHeader",
-            )
+        _check_header_value("the content type", content_type, key)
         headers["Content-Type"] = content_type
     return headers
+
+
+def _check_header_value(what: str, value: object, key: str) -> None:
+    """Refuse a value http.client would choke on or that could inject a header.
+
+    Non-ASCII text is refused rather than encoded: S3 user metadata (``x-amz-meta-*``) must be
+    US-ASCII in REST requests (boto3 refuses it too), and Latin-1 bytes would be stored as
+    mojibake. S3 decodes RFC 2047 encoded-words (``=?UTF-8?B?...?=``) in metadata, so a mapping
+    that needs Unicode there can encode the value itself.
+    """
+    if not isinstance(value, str):
+        raise PublishError(
+            f"{what} must have a string value, got {type(value).__name__}", key=key, code="InvalidHeader"
+        )
+    if _BAD_VALUE.search(value):
+        raise PublishError(
+            f"{what} has a control character (CR, LF, NUL, ...) in its value {value!r}; refused so it "
+            "cannot break the request or inject a header",
+            key=key,
+            code="InvalidHeader",
+        )
+    if not value.isascii():
+        raise PublishError(
+            f"{what} has non-ASCII characters in its value {value!r}; HTTP headers and S3 metadata "
+            "must be US-ASCII: encode the value in the mapping (S3 decodes RFC 2047 "
+            "'=?UTF-8?B?<base64>?=' in x-amz-meta-* values)",
+            key=key,
+            code="InvalidHeader",
+        )
 
 
 def _describe(exc: BaseException, read_timeout: float) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mapper.errors import ConfigError, InvalidKeyError, PublishConflictError
+from mapper.errors import ConfigError, InvalidKeyError, PublishConflictError, PublishError
 from mapper.protocol.external import ExternalMessage
 from mapper.publish.directory import DirectoryPublisher
 
@@ -127,3 +127,13 @@ def test_concurrent_writers_same_and_different_keys(tmp_path: Path) -> None:
     assert results.count(False) == 50  # each shared key created exactly once
     assert len(os.listdir(tmp_path / "shared")) == 50
     assert (tmp_path / "t3" / "49").read_text() == "mine 3 49"
+
+
+def test_unencodable_payload_and_non_string_path_are_clear_errors(tmp_path: Path) -> None:
+    publisher = DirectoryPublisher(tmp_path)
+    with pytest.raises(PublishError, match="lone surrogate") as caught:
+        publisher.publish(message("k", "bad\ud800text"))
+    assert caught.value.code == "InvalidPayload"
+    with pytest.raises(InvalidKeyError, match="must be a string"):
+        publisher.publish(ExternalMessage(headers={"http.path": 7}, text_payload="x"))  # type: ignore[dict-item]
+    assert not any(tmp_path.iterdir())  # no temp file left behind

@@ -101,6 +101,12 @@ def test_ipv6_host():
         ("ftp://host", "PUT:/", "must start with http:// or https://"),
         ("https://", "PUT:/", "has no host"),
         ("http://host:99999", "PUT:/", "not a valid URL"),
+        # urlsplit would silently drop the CR/LF and connect to "hostx"
+        ("http://host\r\nx/", "PUT:/", "whitespace or a control character"),
+        ("http://ho st/", "PUT:/", "whitespace or a control character"),
+        ("https://b\x00x.s3.amazonaws.com", "PUT:/", "whitespace or a control character"),
+        ("https://bücher.example", "PUT:/", "invalid host .*punycode"),
+        ("https://a<b>/", "PUT:/", "invalid host"),
     ],
 )
 def test_bad_connection_config_is_a_config_error(uri, address, message):
@@ -131,3 +137,13 @@ def test_user_info_is_refused_and_never_echoed():
 def test_bad_s3_url_is_a_config_error(url, region, message):
     with pytest.raises(ConfigError, match=message):
         S3Endpoint.from_s3_url(url, region=region)
+
+
+def test_a_control_character_in_the_endpoint_override_is_a_config_error():
+    with pytest.raises(ConfigError, match="endpoint_url"):
+        S3Endpoint.from_ditto_uri(SEED_URI, endpoint_url="http://127.0.0.1:9000\t/")
+
+
+@pytest.mark.parametrize("uri", ["https://[::1]:9000", "http://127.0.0.1:5000", "https://my_host.internal"])
+def test_ip_literals_and_underscored_names_are_valid_hosts(uri):
+    assert S3Endpoint.from_ditto_uri(uri).host in ("::1", "127.0.0.1", "my_host.internal")

@@ -181,16 +181,49 @@ def test_longest_allowed_key_is_sent(verifying_server):
     ("headers", "message"),
     [
         ({"bad header": "x"}, "not a valid HTTP header name"),
-        ({"x-amz-meta-a": "line\r\nInjected: yes"}, "control or non-ASCII"),
-        ({"x-amz-meta-a": "naïve"}, "control or non-ASCII"),
+        ({"x-amz-meta-a": "line\r\nInjected: yes"}, "control character"),
+        ({"x-amz-meta-a": "nul\x00byte"}, "control character"),
+        ({"x-amz-meta-a": "naïve"}, "non-ASCII"),
+        ({"x-amz-meta-note": "温度 23°C"}, "non-ASCII.*RFC 2047"),  # not Latin-1: http.client would crash
+        ({"x-amz-meta-a": 5}, "must have a string value, got int"),
+        ({"x-amz-meta-a": None}, "must have a string value, got NoneType"),
+        ({7: "x"}, "header name 7 is not a valid"),
+        ({"content-type": "text/plain; name=温度"}, "content type has non-ASCII"),
         ({"http.query": "a b"}, "percent-encode"),
+        ({"http.query": "q=温度"}, "non-ASCII"),
+        ({"http.query": 5}, "'http.query' header must be a string"),
     ],
 )
 def test_unsendable_headers_are_clear_errors(headers, message):
     with FaultServer() as server, S3Publisher(S3Endpoint.from_ditto_uri(server.url), None) as publisher:
-        with pytest.raises(PublishError, match=message):
+        with pytest.raises(PublishError, match=message) as caught:
             publisher.publish(ExternalMessage({"http.path": "k", **headers}, "x", None, None))
+        assert server.requests == [] and publisher.stats.failed == 1
+    assert caught.value.code in ("InvalidHeader", "InvalidQuery") and caught.value.key == "k"
+
+
+def test_a_non_string_http_path_is_an_invalid_key():
+    with FaultServer() as server, S3Publisher(S3Endpoint.from_ditto_uri(server.url), None) as publisher:
+        with pytest.raises(InvalidKeyError, match=r"'http\.path' header must be a string, got int"):
+            publisher.publish(ExternalMessage({"http.path": 42}, "x", None, None))
         assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("message", "fragment"),
+    [
+        # what a JavaScript mapping returns for 'bad\ud800text': a lone surrogate, not UTF-8-encodable
+        (ExternalMessage({"http.path": "k"}, "bad\ud800text", None, "text/plain"), "lone surrogate"),
+        (ExternalMessage({"http.path": "k"}, 42, None, None), "text payload must be a string"),  # type: ignore[arg-type]
+        (ExternalMessage({"http.path": "k"}, None, "text", None), "byte payload must be bytes"),  # type: ignore[arg-type]
+    ],
+)
+def test_payloads_that_cannot_be_sent_are_clear_errors(message, fragment):
+    with FaultServer() as server, S3Publisher(S3Endpoint.from_ditto_uri(server.url), None) as publisher:
+        with pytest.raises(PublishError, match=fragment) as caught:
+            publisher.publish(message)
+        assert server.requests == [] and publisher.stats.failed == 1
+    assert caught.value.code == "InvalidPayload"
 
 
 def test_secrets_never_in_logs_errors_or_reprs(caplog):
