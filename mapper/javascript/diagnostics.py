@@ -110,6 +110,133 @@ def script_stack(stack: str, source: ScriptSource) -> str:
     return "\n".join(collapsed)
 
 
+_CLOSERS = {"(": ")", "[": "]", "{": "}", "${": "}"}
+# After these tokens a ``/`` starts a regular expression literal, not a division.
+_REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^") | {""}
+_REGEX_AFTER_WORDS = {
+    "return",
+    "typeof",
+    "case",
+    "do",
+    "else",
+    "in",
+    "instanceof",
+    "new",
+    "void",
+    "delete",
+    "throw",
+}
+
+
+def unclosed_bracket(text: str) -> tuple[str, int, int] | None:
+    """The innermost ``(``, ``[``, ``{`` (or template ``${``) still open at the end of ``text``.
+
+    A small JavaScript scanner (strings, template literals, comments, regular expression literals)
+    for the most common syntax error of pasted scripts: a missing closing brace, which QuickJS
+    reports only at the end of the script. Returns ``(bracket, line, column)`` (1-based), or None
+    when nothing is open or the brackets do not match (then QuickJS's own message stands).
+    """
+    stack: list[tuple[str, int]] = []  # (opener, offset); "`" marks an open template literal
+    previous = ""  # the last significant token (a character, or a word), for the regex rule
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        in_template = bool(stack) and stack[-1][0] == "`"
+        if in_template:
+            if c == "\\":
+                i += 2
+            elif c == "`":
+                stack.pop()
+                previous = "`"
+                i += 1
+            elif text.startswith("${", i):
+                stack.append(("${", i))
+                previous = "{"
+                i += 2
+            else:
+                i += 1
+            continue
+        if c in " \t\r\n":
+            i += 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                return None
+            i = end + 2
+        elif c in "'\"":
+            i += 1
+            while i < n and text[i] != c and text[i] != "\n":
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            previous = c
+        elif c == "`":
+            stack.append(("`", i))
+            i += 1
+        elif c == "/" and (previous in _REGEX_AFTER or previous in _REGEX_AFTER_WORDS):
+            i += 1
+            in_class = False
+            while i < n and text[i] != "\n" and (in_class or text[i] != "/"):
+                if text[i] == "\\":
+                    i += 1
+                elif text[i] == "[":
+                    in_class = True
+                elif text[i] == "]":
+                    in_class = False
+                i += 1
+            i += 1
+            previous = "/regex"
+        elif c in "([{":
+            stack.append((c, i))
+            previous = c
+            i += 1
+        elif c in ")]}":
+            if not stack or _CLOSERS.get(stack[-1][0]) != c:
+                return None
+            stack.pop()
+            previous = c
+            i += 1
+        elif c.isalnum() or c in "_$":
+            start = i
+            while i < n and (text[i].isalnum() or text[i] in "_$"):
+                i += 1
+            previous = text[start:i]
+        else:
+            previous = c
+            i += 1
+    if not stack:
+        return None
+    opener, offset = stack[-1]
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return ("`" if opener == "`" else opener), line, column
+
+
+def _at_end(line: int, column: int, source: ScriptSource) -> bool:
+    """Whether only whitespace follows ``line:column`` (where the parser ran out of script)."""
+    rest = "\n".join([(source.source_line(line) or "")[max(column - 1, 0) :], *source.lines[line:]])
+    return rest.strip() == ""
+
+
+def _end_of_script(failure: JsFailure, source: ScriptSource) -> tuple[str, int, int]:
+    """A syntax error at the very end: name the bracket left open, point after the last code."""
+    last = max((i for i, text in enumerate(source.lines) if text.strip()), default=0)
+    line = last + 1
+    column = len((source.source_line(line) or "").rstrip()) + 1
+    opened = unclosed_bracket(source.text)
+    if opened is None:
+        return f"{failure.name}: the script ends too early ({failure.message})", line, column
+    bracket, at_line, at_column = opened
+    closer = "`" if bracket == "`" else _CLOSERS[bracket]
+    described = (
+        f"{failure.name}: the script ends before the '{bracket}' opened at line {at_line}, column "
+        f"{at_column} is closed: a '{closer}' is missing ({failure.message})"
+    )
+    return described, line, column
+
+
 def _syntax_hint(message: str, line: int, column: int, source: ScriptSource) -> str:
     """Point at the previous line when the parser only noticed a problem at the start of this one."""
     text = source.source_line(line) or ""
@@ -137,7 +264,10 @@ def mapping_error(
         cls, described = ScriptLimitError, f"{described}: {limits_text['stack']}"
     elif loading and failure.name == "SyntaxError":
         cls = ScriptSyntaxError
-        if line is not None and column is not None:
+        if line is not None and column is not None and _at_end(line, column, source):
+            described, line, column = _end_of_script(failure, source)
+            source_line = source.source_line(line)
+        elif line is not None and column is not None:
             described = _syntax_hint(described, line, column, source)
     elif loading:
         described = f"{described} (while loading the script)"

@@ -66,3 +66,17 @@ def test_unreadable_and_oversized_scripts_are_reported(tmp_path):
     assert result.exit_code == 1
     assert "missing.js: cannot read the script" in result.stderr
     assert f"{big}: the script has" in result.stderr and "limit of 50,000" in result.stderr
+
+
+def test_missing_final_brace_points_at_the_last_line_and_names_the_open_brace(tmp_path):
+    # The seed's second error: `};` restored after the headers object, the final `}` still missing.
+    script = tmp_path / "seed.js"
+    script.write_text(SEED_AS_PRINTED.replace("msg['revision']\n", "msg['revision']\n  };\n"))
+    result = run(str(script))
+    assert result.exit_code == 1
+    first, source, caret = result.stderr.splitlines()[:3]
+    assert first.startswith(
+        f"{script}:10:81: SyntaxError: the script ends before the '{{' opened at line 1, column 46 is closed"
+    )
+    assert source == "      return Ditto.buildExternalMsg(headers, textPayload, bytePayload, contentType);"
+    assert caret == "    " + " " * 80 + "^"

@@ -6,7 +6,7 @@ import pytest
 
 from mapper.errors import MappingError, ScriptLimitError, ScriptSyntaxError
 from mapper.javascript import MappingEngine, check_script
-from mapper.javascript.diagnostics import JsFailure, ScriptSource, script_stack
+from mapper.javascript.diagnostics import JsFailure, ScriptSource, script_stack, unclosed_bracket
 
 EVENT = {"topic": "a/b/things/twin/events/modified", "headers": {}, "path": "/", "revision": 1}
 
@@ -29,11 +29,55 @@ def test_engine_reports_the_syntax_error_under_the_script_name(seed_script_as_pr
     assert (info.value.script, info.value.line) == ("connection.json#outgoingScript", 5)
 
 
-def test_missing_closing_brace_is_reported_at_the_end():
-    script = "function mapFromDittoProtocolMsg() {\n  return null;\n"
+def test_missing_closing_brace_names_the_open_brace_and_points_after_the_last_code():
+    script = "function mapFromDittoProtocolMsg() {\n  return null;\n\n"
     with pytest.raises(ScriptSyntaxError) as info:
         check_script(script, "s.js")
-    assert info.value.line in (2, 3)
+    error = info.value
+    # QuickJS says "unexpected token in expression: ''" at line 4, column 1 (past the last line).
+    assert (error.line, error.column) == (2, 15)
+    assert error.source_line == "  return null;"
+    assert error.message.startswith(
+        "SyntaxError: the script ends before the '{' opened at line 1, column 36 is closed: a '}' is missing"
+    )
+
+
+def test_seed_script_with_headers_fixed_reports_its_missing_final_brace(seed_script_as_printed):
+    # The seed's second error: with `};` restored after the headers object, the final `}` is missing.
+    script = seed_script_as_printed.replace("msg['revision']\n", "msg['revision']\n  };\n")
+    with pytest.raises(ScriptSyntaxError) as info:
+        check_script(script, "seed-s3.js")
+    error = info.value
+    assert (error.line, error.column) == (10, 81)
+    assert error.source_line.endswith("bytePayload, contentType);")
+    assert "the '{' opened at line 1, column 46 is closed: a '}' is missing" in error.message
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("function f() {\n  return 1;\n}\n", None),
+        ("f(1, [2, {a: 3}]", ("(", 1, 2)),
+        ("let s = '{(['; let t = \"}\"; {", ("{", 1, 29)),
+        ("// { in a comment\n/* ( [ */ if (x) {\n", ("{", 2, 18)),
+        ("let r = /[}{)]/g; let d = a / b / c; (", ("(", 1, 38)),
+        ("return /}/.test(x) && [", ("[", 1, 23)),
+        ("let t = `a ${ {b: '}'} } c ${x}`; {", ("{", 1, 35)),
+        ("let t = `a ${x", ("${", 1, 12)),
+        ("let t = `never closed {", ("`", 1, 9)),
+        ("f(]", None),  # mismatched: QuickJS's own message stands
+        ("let a = 1; /* open comment {", None),
+    ],
+)
+def test_unclosed_bracket_scanner(script, expected):
+    assert unclosed_bracket(script) == expected
+
+
+def test_end_of_script_without_an_open_bracket_says_the_script_ends_too_early():
+    with pytest.raises(ScriptSyntaxError) as info:
+        check_script("let a = 1 +\n\n", "s.js")
+    assert (info.value.line, info.value.column) == (1, 12)
+    assert info.value.message.startswith("SyntaxError: the script ends too early (")
 
 
 def test_runtime_error_names_line_column_source_line_and_stack():
