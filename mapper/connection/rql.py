@@ -405,6 +405,9 @@ _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "/": "/", "\\
 _NUMBER = re.compile(r"[+-]?(?:0|[1-9]\d*)(\.\d+)?")
 _NAME = re.compile(r"[A-Za-z]+")
 _PLACEHOLDER_PREFIX = re.compile(r"[A-Za-z][A-Za-z-]*:")
+# and/or/not nesting allowed. Parsing and evaluation recurse once per level, so without a bound a
+# crafted filter ("not(" x 5000) ends in Python's RecursionError instead of a located error.
+MAX_NESTING = 100
 
 
 class _Parser:
@@ -412,6 +415,7 @@ class _Parser:
         self.text = text
         self.pos = 0
         self.placeholders = placeholders
+        self.depth = 0
 
     # -- errors --------------------------------------------------------------------------------
     def fail(self, message: str, position: int | None = None) -> ConfigError:
@@ -457,17 +461,19 @@ class _Parser:
             raise self.fail(f"unknown operator {name!r} (supported: {', '.join(_KNOWN)})", start)
         self.pos = match.end()
         self.expect("(")
-        if name in ("and", "or"):
+        if name in ("and", "or", "not"):
+            if self.depth >= MAX_NESTING:
+                raise self.fail(f"and/or/not nested deeper than {MAX_NESTING} levels", start)
+            self.depth += 1
             children = [self.query()]
-            while self.peek() == ",":
+            while name != "not" and self.peek() == ",":
                 self.pos += 1
                 children.append(self.query())
             self.expect(")")
+            self.depth -= 1
+            if name == "not":
+                return _Not(start, children[0])
             return _And(start, children) if name == "and" else _Or(start, children)
-        if name == "not":
-            child = self.query()
-            self.expect(")")
-            return _Not(start, child)
         prop = self.property()
         if name in ("exists", "empty"):
             self.expect(")")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mapper.connection.rql import MISSING, Property, parse_rql
+from mapper.connection.rql import MAX_NESTING, MISSING, Property, parse_rql
 from mapper.errors import ConfigError
 
 
@@ -213,3 +213,18 @@ def test_properties_lists_what_the_query_reads() -> None:
 def test_compiled_once_evaluated_many_times() -> None:
     node = parse_rql("gt(attributes/count,42)")
     assert [node.evaluate(Doc({"attributes": {"count": n}})) for n in (41, 42, 43)] == [False, False, True]
+
+
+def test_nesting_is_bounded_with_a_located_error_not_a_recursion_error() -> None:
+    deepest = "not(" * MAX_NESTING + "exists(attributes/a)" + ")" * MAX_NESTING
+    assert matches(deepest, Doc({"attributes": {"a": 1}})) is (MAX_NESTING % 2 == 0)
+    for levels in (MAX_NESTING + 1, 5000):
+        query = "and(" * levels + "exists(attributes/a)" + ")" * levels
+        with pytest.raises(ConfigError, match=f"nested deeper than {MAX_NESTING} levels") as caught:
+            parse_rql(query)
+        assert f"position {4 * MAX_NESTING + 1}:" in str(caught.value)
+
+
+def test_not_takes_exactly_one_query() -> None:
+    with pytest.raises(ConfigError, match="expected '\\)' but found ','"):
+        parse_rql("not(exists(attributes/a),exists(attributes/b))")
