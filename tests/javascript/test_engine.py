@@ -452,20 +452,45 @@ def test_incoming_batch_keeps_order_and_isolates_failures(envelope_json):
 # ---- engines across threads and processes ------------------------------------------------------------
 
 
-def test_each_thread_gets_its_own_context(seed_script, envelope):
-    engine = outgoing(seed_script + "\nvar owner = null;")
-    results: dict[int, str] = {}
+def test_one_engine_maps_correctly_from_several_threads_at_once(seed_script, envelope):
+    # A global counter in the script: each thread's own context counts only that thread's messages.
+    script = seed_script + (
+        "\nvar calls = 0; var seedWrapper = mapFromDittoProtocolMsgWrapper;"
+        "\nmapFromDittoProtocolMsgWrapper = function (msg) {"
+        "\n  calls += 1; const out = seedWrapper(msg); out.headers.calls = calls; return out; };"
+    )
+    engine = outgoing(script)
+    threads_n, per_thread = 4, 150
+    start = threading.Barrier(threads_n)
+    seen: dict[int, list[tuple[str, str]]] = {}
+    failures: list[BaseException] = []
 
-    def work(i: int) -> None:
-        for _ in range(50):
-            results[i] = engine.map_outgoing(dict(envelope, revision=i))[0].headers["http.path"]
+    def work(t: int) -> None:
+        try:
+            start.wait()
+            got = []
+            for i in range(per_thread):
+                revision = t * 1000 + i
+                if i % 2:  # both entry points, interleaved
+                    (message,) = engine.map_outgoing(dict(envelope, revision=revision))
+                    headers = message.headers
+                else:
+                    (line,) = engine.map_outgoing_json([json.dumps(dict(envelope, revision=revision))])[0]
+                    headers = json.loads(line)["headers"]
+                got.append((headers["http.path"], headers["calls"]))
+            seen[t] = got
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert {k: v.rsplit(":", 1)[1] for k, v in results.items()} == {i: str(i) for i in range(4)}
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    prefix = "com.acme:coffee-brewer:things:twin:events:modified:"
+    for t in range(threads_n):
+        assert seen[t] == [(f"{prefix}{t * 1000 + i}", str(i + 1)) for i in range(per_thread)]
 
 
 def test_engine_pickles_as_its_sources(seed_script, envelope):
