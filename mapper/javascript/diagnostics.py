@@ -269,6 +269,9 @@ def mapping_error(
             source_line = source.source_line(line)
         elif line is not None and column is not None:
             described = _syntax_hint(described, line, column, source)
+    elif loading and not failure.name and not failure.stack:
+        # `throw 5` at the top level: the binding gives only the value's text, no stack.
+        described = f"the script threw {failure.message} while loading (not an Error, so without a location)"
     elif loading:
         described = f"{described} (while loading the script)"
     return cls(

@@ -154,3 +154,13 @@ def test_script_stack_keeps_native_frames_and_drops_mapper_frames():
     source = ScriptSource("s.js", "a\nb\nc")
     stack = "    at parse (native)\n    at f (<input>:2:1)\n    at run (<input>:40:7)\n"
     assert script_stack(stack, source) == "at parse (native)\nat f (s.js:2:1)"
+
+
+@pytest.mark.parametrize(("thrown", "shown"), [("5", "5"), ("'oops'", "oops"), ("{a: 1}", "[object Object]")])
+def test_a_non_error_thrown_while_loading_says_what_was_thrown(thrown, shown):
+    with pytest.raises(MappingError) as info:
+        check_script(f"var a = 1;\nthrow {thrown};\n", "s.js")
+    assert type(info.value) is MappingError
+    assert (
+        info.value.message == f"the script threw {shown} while loading (not an Error, so without a location)"
+    )
