@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -31,6 +32,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SecretStr,
     ValidationError,
     ValidationInfo,
     field_serializer,
@@ -50,6 +52,8 @@ __all__ = [
     "HmacCredentials",
     "MappingDefinition",
     "MappingOptions",
+    "SshTunnel",
+    "SshTunnelCredentials",
     "Target",
     "load_connection",
 ]
@@ -125,6 +129,46 @@ class HmacCredentials(BaseModel):
                 raise ValueError(f"{name} references environment variable {variable!r}, which is not set")
             resolved[name] = os.environ[variable]
         return resolved
+
+
+class SshTunnelCredentials(BaseModel):
+    """``sshTunnel.credentials``: kept only so that its secrets are masked in reprs and dumps."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow", hide_input_in_errors=True)
+
+    type: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    private_key: SecretStr | None = Field(None, alias="privateKey")
+
+
+class SshTunnel(BaseModel):
+    """``sshTunnel`` of a Ditto connection. Accepted when disabled; an enabled tunnel is refused.
+
+    Why refused: with a tunnel, Ditto reaches ``uri`` *through* the SSH host. mapper has no SSH
+    client, so it would send the archive straight to ``uri`` over a different network path
+    than the operator configured; better to say so at load time.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+
+    enabled: bool = False
+    credentials: SshTunnelCredentials | None = None
+
+    @field_validator("enabled", mode="before")
+    @classmethod
+    def _enabled_bool(cls, value: Any) -> bool:
+        return _parse_bool_option(value, "enabled")
+
+    @field_validator("enabled", mode="after")
+    @classmethod
+    def _no_tunnel(cls, value: bool) -> bool:
+        if value:
+            raise ValueError(
+                "SSH tunnels are not supported: mapper connects to the uri directly; set "
+                '"enabled": false (or remove sshTunnel) if the uri is reachable without the tunnel'
+            )
+        return value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -347,6 +391,7 @@ class Connection(BaseModel):
     sources: list[Any] = Field(default_factory=list)
     targets: list[Target] = Field(min_length=1)
     specific_config: dict[str, str] = Field(default_factory=dict, alias="specificConfig")
+    ssh_tunnel: SshTunnel | None = Field(None, alias="sshTunnel")
     mapping_definitions: dict[str, MappingDefinition] = Field(
         default_factory=dict, alias="mappingDefinitions"
     )
@@ -362,6 +407,9 @@ class Connection(BaseModel):
     @classmethod
     def _http_uri(cls, value: str) -> str:
         # The uri is never echoed whole: Ditto allows user:password@ in it.
+        if re.search(r"[\x00-\x20\x7f]", value):
+            # urlsplit would silently delete tabs and newlines ("h\r\nx" -> "hx")
+            raise ValueError("must not contain whitespace or control characters")
         scheme, sep, rest = value.partition("://")
         if not sep or scheme.lower() not in ("http", "https"):
             raise ValueError(
@@ -377,6 +425,10 @@ class Connection(BaseModel):
             port = authority.rsplit(":", 1)[1]
             if not port.isdigit() or not 0 < int(port) < 65536:
                 raise ValueError(f"has an invalid port {port!r}")
+        try:
+            _ = urlsplit(value).port  # catches IPv6 literals too: "[::1]:99999"
+        except ValueError as error:
+            raise ValueError(f"is not a valid URL ({error})") from None
         return value
 
     @field_validator("credentials", mode="before")
@@ -455,6 +507,33 @@ def _secrets_in(raw: Any) -> list[str]:
     return found
 
 
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lone_surrogate_path(value: Any, path: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The JSON path of the first string (or object key) that is not valid Unicode, or None."""
+    if isinstance(value, str):
+        return None if _is_unicode(value) else path
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and not _is_unicode(key):
+                return (*path, key.encode("utf-8", "backslashreplace").decode("ascii"))
+            found = _lone_surrogate_path(item, (*path, key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _lone_surrogate_path(item, (*path, index))
+            if found is not None:
+                return found
+    return None
+
+
 def _config_error(error: ValidationError, raw: Any, source: str) -> ConfigError:
     secrets = _secrets_in(raw)
     lines = []
@@ -516,6 +595,15 @@ def load_connection(
             ) from None
     if not isinstance(raw, Mapping):
         raise ConfigError(f"a connection must be a JSON object, got {type(raw).__name__}", source=name)
+    broken = _lone_surrogate_path(raw, ())
+    if broken is not None:
+        # JSON allows "\ud800" escapes; such text is not Unicode and pydantic (or later the
+        # signer, the HTTP client) would fail on it with a bare UnicodeEncodeError
+        raise ConfigError(
+            f"{_json_path(broken) or 'a field name'}: text contains a lone surrogate "
+            "(an unpaired \\uD800-\\uDFFF escape), which is not valid Unicode",
+            source=name,
+        )
     context = {
         "base_dir": Path(base_dir) if base_dir is not None else Path("."),
         "connection_id": raw.get("id") if isinstance(raw.get("id"), str) else None,

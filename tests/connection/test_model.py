@@ -245,6 +245,14 @@ def test_several_problems_are_all_listed() -> None:
         (lambda c: c.__setitem__("uri", "ftp://example.com"), "uri: must be an http:// or https:// URI"),
         (lambda c: c.__setitem__("uri", "https://user:pw@example.com"), "credentials in the uri"),
         (lambda c: c.__setitem__("uri", "https://example.com:99999"), "invalid port"),
+        (lambda c: c.__setitem__("uri", "https://[::1]:99999"), "uri: is not a valid URL (Port out of range"),
+        # urlsplit would silently drop the CR/LF and archive to "example.comx"
+        (lambda c: c.__setitem__("uri", "https://example.com\r\nx"), "uri: must not contain whitespace"),
+        (lambda c: c.__setitem__("uri", "https://exa\x00mple.com"), "uri: must not contain whitespace"),
+        (
+            lambda c: c.__setitem__("sshTunnel", {"enabled": True, "uri": "ssh://jump:22"}),
+            "sshTunnel.enabled: SSH tunnels are not supported",
+        ),
         (
             lambda c: c.__setitem__("specificConfig", {"parallelism": "many"}),
             "parallelism must be a positive",
@@ -306,3 +314,92 @@ def test_inline_script_files_relative_to_base_dir(tmp_path: Path) -> None:
 
 def test_model_is_the_public_type() -> None:
     assert isinstance(load_connection(documented()), Connection)
+
+
+# Fields a real Ditto connection carries (devops API / Things UI export) that mapper does not use.
+REAL_CONNECTION_EXTRAS = {
+    "clientCount": 1,
+    "failoverEnabled": True,
+    "validateCertificates": True,
+    "processorPoolSize": 5,
+    "tags": ["archive", "s3"],
+    "ca": "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----",
+    "lastModified": "2024-05-06T12:00:00.000Z",
+    "revision": 7,
+    "connectionStatus": "closed",
+    "lifecycle": "ACTIVE",
+    "sshTunnel": {
+        "enabled": False,
+        "uri": "ssh://jump.example:22",
+        "validateHost": True,
+        "knownHosts": ["MD5:11:22"],
+        "credentials": {"type": "plain", "username": "tunnel", "password": "SSH-PASSWORD-123"},
+    },
+}
+
+
+def test_real_connection_extras_load_and_ssh_secrets_never_show() -> None:
+    raw = {**documented(), **REAL_CONNECTION_EXTRAS}
+    raw["sources"] = [{"addresses": ["ignored"], "authorizationContext": ["x"], "consumerCount": 1}]
+    raw["mappingDefinitions"]["javascript"]["incomingConditions"] = {"c": "fn:filter(header:a,'exists')"}
+    connection = load_connection(raw)
+    assert connection.ssh_tunnel is not None and connection.ssh_tunnel.enabled is False
+    assert (connection.model_extra or {})["revision"] == 7
+    texts = [
+        repr(connection),
+        str(connection),
+        connection.model_dump_json(),
+        connection.model_dump_json(by_alias=True),
+        repr(connection.model_dump()),
+        repr(connection.ssh_tunnel),
+    ]
+    for text in texts:
+        assert "SSH-PASSWORD-123" not in text and DOCUMENTED_SECRET not in text
+    dumped = json.loads(connection.model_dump_json(by_alias=True))
+    assert dumped["sshTunnel"]["credentials"]["username"] == "tunnel"
+    assert dumped["sshTunnel"]["uri"] == "ssh://jump.example:22"  # unknown tunnel fields are kept
+
+
+def test_ssh_private_key_is_masked_too() -> None:
+    raw = {
+        **documented(),
+        "sshTunnel": {
+            "enabled": "false",
+            "credentials": {
+                "type": "public-key",
+                "username": "u",
+                "publicKey": "ssh-ed25519 AAAA",
+                "privateKey": "PRIVATE-KEY-PEM",
+            },
+        },
+    }
+    connection = load_connection(raw)
+    assert "PRIVATE-KEY-PEM" not in repr(connection) + connection.model_dump_json(by_alias=True)
+    assert connection.ssh_tunnel.credentials.private_key.get_secret_value() == "PRIVATE-KEY-PEM"
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda c: c.__setitem__("name", "bad\ud800name"), "name"),
+        (
+            lambda c: c["credentials"]["parameters"].__setitem__("secretKey", "SECRETPART\udfff"),
+            "credentials.parameters.secretKey",
+        ),
+        (
+            lambda c: c["targets"][0]["topics"].__setitem__(
+                0, "_/_/things/twin/events?filter=eq(attributes/a,'\ud800')"
+            ),
+            "targets[0].topics[0]",
+        ),
+        (lambda c: c.__setitem__("tags", ["ok", "x\ud83d"]), "tags[1]"),
+    ],
+)
+def test_lone_surrogates_are_located_config_errors(change, path: str) -> None:
+    # JSON text may carry "\\ud800" escapes; pydantic, the signer and http.client would crash on them
+    raw = documented()
+    change(raw)
+    with pytest.raises(ConfigError, match="lone surrogate") as caught:
+        load_connection(json.dumps(raw))  # through JSON text, as from a file
+    assert str(caught.value).startswith(f"<connection>: {path}: ")
+    assert "SECRETPART" not in str(caught.value)
