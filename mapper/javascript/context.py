@@ -213,10 +213,30 @@ class MappingContext:
                 start += len(done) + 1
                 continue
             outcomes.extend(self._outcome(raw) for raw in _parse_output(output, len(pending)))
+            self._run_pending_jobs()
             if self._needs_rebuild:
                 self.rebuild()
             start += len(pending)
         return outcomes
+
+    def _run_pending_jobs(self) -> None:
+        """Run the promise callbacks the scripts queued (``Promise.resolve().then(...)``).
+
+        Ditto's Rhino has no promises, so results never wait for them; but left queued they pile up
+        in the runtime, message after message, until an unrelated message fails with out of memory.
+        They run under the same time limit as a call; their failures belong to no message.
+        """
+        context = self._context
+
+        def drain() -> None:
+            while context.execute_pending_job():
+                pass
+
+        try:
+            self._timed(drain)
+        except quickjs.JSException as exc:
+            if JsFailure.from_exception_text(str(exc)).is_out_of_memory:
+                self._needs_rebuild = True
 
     def _finished_before_abort(self) -> list[list[str] | MappingError] | None:
         try:

@@ -349,3 +349,36 @@ def test_results_before_an_interrupted_message_are_kept():
         "4",
     ]
     assert isinstance(outcomes[2], ScriptLimitError)
+
+
+# ---- promise callbacks -------------------------------------------------------------------------------
+
+
+def test_queued_promise_callbacks_run_and_do_not_pile_up_until_out_of_memory():
+    script = (
+        "var settled = 0;\n"
+        "function mapFromDittoProtocolMsgWrapper(msg) {\n"
+        "  Promise.resolve('x'.repeat(300)).then(function (s) { settled += 1; });\n"
+        "  return Ditto.buildExternalMsg({}, String(settled), null, 'text/plain');\n"
+        "}\n"
+    )
+    engine = MappingEngine(outgoing_script=script, limits=SandboxLimits(memory_limit_bytes=4 * 2**20))
+    # Never run, the callbacks used to fill the 4 MiB runtime after ~2,000 messages.
+    outcomes = engine.map_outgoing_json([event(revision=i) for i in range(6000)])
+    assert all(isinstance(o, list) for o in outcomes), next(o for o in outcomes if not isinstance(o, list))
+    # They run after each call into JavaScript (100 messages): the counter grows between calls.
+    assert json.loads(outcomes[-1][0])["textPayload"] == "5900"
+
+
+def test_an_endless_promise_callback_is_stopped_and_fails_no_message():
+    script = (
+        "function mapFromDittoProtocolMsgWrapper(msg) {\n"
+        "  Promise.resolve().then(function () { for (;;) {} });\n"
+        "  return Ditto.buildExternalMsg({}, 'fine', null, 'text/plain');\n"
+        "}\n"
+    )
+    engine = MappingEngine(outgoing_script=script, limits=SandboxLimits(timeout_ms=100))
+    started = time.monotonic()
+    outcomes = engine.map_outgoing_json([event(revision=i) for i in range(3)])
+    assert time.monotonic() - started < 1.0
+    assert [json.loads(o[0])["textPayload"] for o in outcomes] == ["fine"] * 3
