@@ -15,6 +15,7 @@ from mapper.errors import MappingError, ScriptLimitError, ScriptSyntaxError
 
 _LOCATION = re.compile(r"<input>:(\d+):(\d+)")
 _FRAME_START = "\n    at "
+_JSON_TEXT_FRAME = re.compile(r"at <input>:\d+:\d+")
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,22 @@ class JsFailure:
         return self.message in ("Maximum call stack size exceeded", "stack overflow")
 
 
+def _without_json_text_frame(stack: str) -> str:
+    """Drop the frame QuickJS adds for a ``JSON.parse`` syntax error: ``at <input>:L:C`` is the
+    position in the parsed *JSON text* (also named ``<input>``), not in any script."""
+    frames = stack.splitlines()
+    if (
+        len(frames) >= 2
+        and _JSON_TEXT_FRAME.fullmatch(frames[0].strip())
+        and frames[1].strip() == "at parse (native)"
+    ):
+        return "\n".join(frames[1:])
+    return stack
+
+
 def script_location(stack: str, source: ScriptSource) -> tuple[int, int] | None:
     """The first (innermost) stack position inside the operator's script."""
-    for match in _LOCATION.finditer(stack):
+    for match in _LOCATION.finditer(_without_json_text_frame(stack)):
         line = int(match.group(1))
         if line <= source.line_count:
             return line, int(match.group(2))
@@ -91,7 +105,7 @@ def script_stack(stack: str, source: ScriptSource) -> str:
     Runs of the same frame (endless recursion) are shown once with a repeat count.
     """
     kept: list[str] = []
-    for frame in stack.splitlines():
+    for frame in _without_json_text_frame(stack).splitlines():
         match = _LOCATION.search(frame)
         if match is None:
             if frame.strip():

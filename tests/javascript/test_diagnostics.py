@@ -164,3 +164,17 @@ def test_a_non_error_thrown_while_loading_says_what_was_thrown(thrown, shown):
     assert (
         info.value.message == f"the script threw {shown} while loading (not an Error, so without a location)"
     )
+
+
+def test_json_parse_error_points_at_the_calling_line_not_at_the_json_text():
+    # QuickJS adds a frame "at <input>:1:7" for the position in the JSON *text*; it used to be
+    # taken for line 1, column 7 of the script.
+    from mapper.protocol.external import ExternalMessage
+
+    script = "// comment\nfunction mapToDittoProtocolMsg(headers, text) {\n  return JSON.parse(text);\n}\n"
+    engine = MappingEngine(incoming_script=script, incoming_name="in.js")
+    (error,) = engine.map_incoming_batch([ExternalMessage({}, '{"a": nope}', None, None)])
+    assert isinstance(error, MappingError)
+    assert (error.line, error.column) == (3, 21)
+    assert error.source_line == "  return JSON.parse(text);"
+    assert error.js_stack.splitlines() == ["at parse (native)", "at mapToDittoProtocolMsg (in.js:3:21)"]
