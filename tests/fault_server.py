@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -52,7 +53,18 @@ class CloseWithoutResponse:
     """Close the connection cleanly (FIN) without answering."""
 
 
-Behaviour = Reply | Reset | Stall | CloseWithoutResponse
+@dataclass(frozen=True)
+class SlowBody:
+    """Send the status line and headers of ``status`` with a ``length``-byte body, then only
+    ``sent`` bytes of it, then nothing for ``seconds`` (a server that hangs mid-body), then close."""
+
+    status: int = 200
+    length: int = 100
+    sent: int = 10
+    seconds: float = 5.0
+
+
+Behaviour = Reply | Reset | Stall | CloseWithoutResponse | SlowBody
 
 
 def s3_error(status: int, code: str, message: str) -> Reply:
@@ -96,8 +108,14 @@ class FaultServer:
     recorded request (e.g. to verify a signature).
     """
 
-    def __init__(self, default: Behaviour | Callable[[RecordedRequest], Behaviour] = Reply(200)) -> None:
+    def __init__(
+        self,
+        default: Behaviour | Callable[[RecordedRequest], Behaviour] = Reply(200),
+        *,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.default = default
+        self._tls = tls  # a server-side context: speak HTTPS instead of HTTP
         self._queue: deque[Behaviour] = deque()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -113,7 +131,7 @@ class FaultServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self._tls else 'http'}://{self.host}:{self.port}"
 
     def script(self, *behaviours: Behaviour) -> None:
         """Queue behaviours for the next requests, in order."""
@@ -174,6 +192,20 @@ class FaultServer:
             thread.start()
 
     def _serve(self, sock: socket.socket, number: int) -> None:
+        if self._tls is not None:
+            try:
+                sock.settimeout(5)
+                tls_sock = self._tls.wrap_socket(sock, server_side=True)
+                tls_sock.settimeout(None)
+            except (OSError, ssl.SSLError):
+                _quiet_close(sock)  # e.g. the client refused our certificate
+                with self._lock:
+                    self._open.discard(sock)
+                return
+            with self._lock:
+                self._open.discard(sock)
+                self._open.add(tls_sock)
+            sock = tls_sock
         reader = sock.makefile("rb")
         try:
             while not self._stop.is_set():
@@ -204,6 +236,11 @@ class FaultServer:
             self._stop.wait(behaviour.seconds)
             return False
         if isinstance(behaviour, CloseWithoutResponse):
+            return False
+        if isinstance(behaviour, SlowBody):
+            head = f"HTTP/1.1 {behaviour.status} OK\r\nContent-Length: {behaviour.length}\r\n\r\n"
+            sock.sendall(head.encode("latin-1") + b"x" * behaviour.sent)
+            self._stop.wait(behaviour.seconds)
             return False
         try:
             reason = HTTPStatus(behaviour.status).phrase

@@ -318,10 +318,12 @@ class S3Publisher:
                 self._count("bytes_sent", len(body))
                 response = http_conn.getresponse()
                 conn.requests += 1
-                # Read every answer to the end so the connection can carry the next request.
-                data = response.read() if 200 <= response.status < 300 else response.read(MAX_ERROR_BODY + 1)
+                # Read the answer to its end so the connection can carry the next request, but
+                # never more than MAX_ERROR_BODY (S3's answers to PUT/HEAD are tiny): a proxy's
+                # huge or endless body closes the connection instead of being drained into memory.
+                data = response.read(MAX_ERROR_BODY + 1)
                 if not response.isclosed():
-                    response.read()  # drain an oversized error body
+                    http_conn.close()  # the pool reconnects on its next use
                 return _Answer(response.status, response.reason, response.getheader("ETag"), data)
         except ssl.SSLCertVerificationError as exc:
             raise TransportError(

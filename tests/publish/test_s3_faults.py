@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from fault_server import CloseWithoutResponse, FaultServer, Reply, Reset, Stall, s3_error
+from fault_server import CloseWithoutResponse, FaultServer, Reply, Reset, SlowBody, Stall, s3_error
 
 from mapper.errors import PublishConflictError, PublishError, TransportError
 from mapper.protocol.external import ExternalMessage
@@ -251,3 +251,33 @@ def test_no_overwrite_head_etag_decides(fault_server):
             publisher.publish(_message())
     assert (same.already_archived, same.status, same.etag, same.attempts) == (True, 412, md5, 2)
     assert caught.value.attempts == 2 and caught.value.code == "PreconditionFailed"
+
+
+def test_answer_whose_body_stalls_is_a_read_timeout_then_retried(fault_server):
+    # status and headers arrive, the body stops half-way: the read timeout applies to the body too
+    fault_server.script(SlowBody(200, length=100, sent=10, seconds=5.0), Reply(200))
+    with _publisher(fault_server, read_timeout=0.2) as publisher:
+        started = time.monotonic()
+        result = publisher.publish(_message())
+    assert (result.status, result.attempts) == (200, 2)
+    assert time.monotonic() - started < 2.0
+    assert fault_server.connections == 2  # the half-read connection was not reused
+
+
+def test_forbidden_html_page_from_a_proxy_is_a_clear_non_retried_error(fault_server):
+    page = b"<!DOCTYPE html>\n<html><head><title>403 Forbidden</title></head><body>blocked</body></html>"
+    fault_server.script(Reply(403, page, {"Content-Type": "text/html"}))
+    with _publisher(fault_server) as publisher, pytest.raises(PublishError) as caught:
+        publisher.publish(_message())
+    assert (caught.value.status, caught.value.code, caught.value.attempts) == (403, None, 1)
+    assert str(caught.value).startswith("403: <!DOCTYPE html>") and len(fault_server.requests) == 1
+
+
+def test_oversized_answer_body_closes_the_connection_instead_of_draining_it(fault_server):
+    # a 2xx or error body beyond 64 KiB is not read into memory: the connection is dropped
+    huge = b"<html>" + b"x" * (1024 * 1024) + b"</html>"
+    fault_server.script(Reply(200, huge), Reply(500, huge), Reply(200))
+    with _publisher(fault_server, concurrency=1) as publisher:
+        assert publisher.publish(_message("a")).status == 200
+        assert publisher.publish(_message("b")).attempts == 2
+    assert fault_server.connections == 3  # one per oversized answer, then a fresh one
