@@ -154,6 +154,42 @@ class MappingEngine:
             return [_text_error(text) or self._plain_outgoing(text) for text in messages]
         return _run_texts(self._context("outgoing"), list(messages))  # type: ignore[return-value]
 
+    def map_outgoing_batch(
+        self, messages: Sequence[str], *, checked: bool = False
+    ) -> list[list[ExternalMessage] | MappingError | ProtocolError]:
+        """Map several envelope JSON texts with one call into JavaScript per 100 messages.
+
+        Per message, in order: its external messages ([] = dropped) or its error, exactly what
+        :meth:`map_outgoing` returns or raises for it alone. A text that is not one JSON value
+        JavaScript's ``JSON.parse`` accepts (e.g. Python's ``NaN``) fails alone with a
+        ProtocolError instead of breaking the batch. ``checked=True`` says the caller has already
+        parsed every text that way (no NaN/Infinity), which skips the per-message check.
+        """
+        if not self.has_outgoing_script:
+            return [
+                _raise_free(self._plain_outgoing(text), _external_message) for text in messages
+            ]
+        results: list[list[ExternalMessage] | MappingError | ProtocolError] = []
+        if checked:
+            runnable = list(messages)
+            positions = list(range(len(messages)))
+        else:
+            runnable, positions = [], []
+            for position, text in enumerate(messages):
+                problem = _strict_json_problem(text)
+                if problem is None:
+                    runnable.append(text)
+                    positions.append(position)
+        mapped = self._context("outgoing").run(runnable) if runnable else []
+        by_position = dict(zip(positions, mapped, strict=True))
+        for position, text in enumerate(messages):
+            outcome = by_position.get(position)
+            if outcome is None:
+                results.append(_strict_json_problem(text) or ProtocolError("the message is not JSON"))
+            else:
+                results.append(_raise_free(outcome, _external_message))
+        return results
+
     def _plain_outgoing(self, text: str) -> list[str] | ProtocolError:
         """No outgoing script: the envelope as Ditto Protocol JSON, its headers as headers."""
         try:
@@ -279,6 +315,28 @@ def _run_texts(context: MappingContext, texts: list[str]) -> list[list[str] | Ma
         return context.run(texts)  # type: ignore[return-value]
     ran = iter(context.run([text for index, text in enumerate(texts) if index not in errors]))
     return [errors[index] if index in errors else next(ran) for index in range(len(texts))]
+
+
+def _raise_free(outcome: Any, convert: Any) -> Any:
+    """An error as is, else each result line converted."""
+    if isinstance(outcome, Exception):
+        return outcome
+    return [convert(line) for line in outcome]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strict_json_problem(text: str) -> ProtocolError | None:
+    """Why ``text`` is not one JSON value ``JSON.parse`` accepts (None when it is)."""
+    try:
+        json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:  # JSONDecodeError, NaN / Infinity, or UnicodeDecodeError
+        return ProtocolError(f"the message is not valid JSON: {exc}")
+    except TypeError as exc:
+        return ProtocolError(f"the message is not JSON text: {exc}")
+    return None
 
 
 def _json_value(text: str) -> str:

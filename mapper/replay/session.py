@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -48,6 +49,10 @@ class ReplayOptions(BaseModel):
     dry_run: bool = False
     quiet: bool = False
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    # Tuning (no CLI flags; benchmarks/bench_replay_modes.py compares them): events mapped per
+    # call into JavaScript (1 = one by one) and whether mapping runs in a thread of its own.
+    batch_size: int = Field(64, ge=1, le=1000)
+    mapping_thread: bool = True
 
 
 def build_pipeline(options: ReplayOptions) -> Pipeline:
@@ -143,6 +148,9 @@ def run_replay(
         def prepare(record: InputRecord) -> list[TargetOutcome | PublishJob]:
             return pipeline.prepare(record.text)
 
+        def prepare_batch(records: Sequence[InputRecord]) -> list[list[TargetOutcome | PublishJob]]:
+            return pipeline.prepare_batch([record.text for record in records])
+
         execute = pipeline.execute
         if options.dry_run:
             out = dry_run_out or sys.stdout
@@ -159,6 +167,9 @@ def run_replay(
             dead_letter=dead_letter,
             progress=progress,
             registry=KeyRegistry(),
+            prepare_batch=prepare_batch if options.batch_size > 1 else None,
+            batch_size=options.batch_size,
+            mapping_thread=options.mapping_thread,
         )
         return runner.run(reader)
     finally:
