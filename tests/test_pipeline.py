@@ -11,10 +11,15 @@ from typing import Any
 
 import pytest
 from fault_server import FaultServer, Reply, Stall
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from moto_s3 import MotoS3
 
 from mapper import MapperError
-from mapper.outcome import OutcomeKind, Stage
+from mapper.errors import ProtocolError
+from mapper.javascript.engine import MappingEngine
+from mapper.javascript.limits import SandboxLimits
+from mapper.outcome import OutcomeKind, Stage, TargetOutcome
 from mapper.pipeline import Pipeline
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -313,3 +318,162 @@ def test_repr_shows_destinations_but_never_secrets(moto_server: MotoS3, s3_bucke
         text = repr(pipeline) + repr(pipeline.targets)
     assert moto_server.secret_key not in text
     assert "127.0.0.1" in text
+
+
+# -- prepare_batch: exactly prepare, message by message ------------------------------------------
+
+_SCRIPT_A = """
+function mapFromDittoProtocolMsgWrapper(msg) {
+  const v = msg.value || {};
+  if (v.boom) throw new Error('boom ' + msg.revision);
+  if (v.drop) return null;
+  if (v.spin) { for (;;) {} }
+  const out = [];
+  for (let i = 0; i < (v.copies || 1); i++) {
+    out.push(Ditto.buildExternalMsg({'http.path': 'a/' + msg.revision + '/' + i},
+      JSON.stringify(msg), null, 'application/json'));
+  }
+  return out;
+}
+"""
+_SCRIPT_B = """
+function mapFromDittoProtocolMsgWrapper(msg) {
+  const v = msg.value || {};
+  if (v.boomB) throw new TypeError('second mapping failed');
+  if (v.drop) return [];
+  return Ditto.buildExternalMsg({'http.path': 'b/' + msg.revision}, 'b', null, 'text/plain');
+}
+"""
+
+
+def _batch_connection() -> dict[str, Any]:
+    """Two targets: com.acme only, two mappings in a row; every event, Ditto's own mapping."""
+    return {
+        "id": "batch",
+        "connectionType": "http-push",
+        "connectionStatus": "open",
+        "uri": "https://archive.s3.eu-central-1.amazonaws.com",
+        "sources": [],
+        "targets": [
+            {
+                "address": "PUT:/",
+                "topics": ["_/_/things/twin/events?namespaces=com.acme"],
+                "authorizationContext": ["integration:test"],
+                "headerMapping": {"x-amz-meta-correlation-id": "{{ header:correlation-id }}"},
+                "payloadMapping": ["a", "b"],
+            },
+            {
+                "address": "PUT:/plain/{{ thing:name }}",
+                "topics": ["_/_/things/twin/events"],
+                "authorizationContext": ["integration:test"],
+                "payloadMapping": ["Ditto"],
+            },
+        ],
+        "mappingDefinitions": {
+            "a": {"mappingEngine": "JavaScript", "options": {"outgoingScript": _SCRIPT_A}},
+            "b": {"mappingEngine": "JavaScript", "options": {"outgoingScript": _SCRIPT_B}},
+        },
+    }
+
+
+def _event(namespace: str, revision: int, **value: Any) -> dict[str, Any]:
+    return {
+        "topic": f"{namespace}/dev-{revision}/things/twin/events/modified",
+        "headers": {"correlation-id": f"c-{revision}"},
+        "path": "/features/f/properties",
+        "value": value,
+        "revision": revision,
+    }
+
+
+_GOOD = json.dumps(_event("com.acme", 1))
+# (message, what each target makes of it, in order: (kind, stage) per outcome or job)
+_PUBLISH = (OutcomeKind.PUBLISHED, None)
+_TABLE: list[tuple[Any, list[tuple[OutcomeKind, Stage | None]]]] = [
+    (_GOOD, [_PUBLISH, _PUBLISH, _PUBLISH]),  # a + b for target 0, Ditto for target 1
+    ('{"topic": ', [(OutcomeKind.FAILED, Stage.PARSE)] * 2),
+    (_GOOD.replace('"value": {}', '"value": NaN'), [(OutcomeKind.FAILED, Stage.PARSE)] * 2),
+    (_GOOD.encode("utf-8")[:-3] + b"\xff}", [(OutcomeKind.FAILED, Stage.PARSE)] * 2),
+    (json.dumps({"topic": "com.acme/x/things/twin/events/modified", "headers": {}}),
+     [(OutcomeKind.FAILED, Stage.VALIDATE)] * 2),
+    (json.dumps(_event("org.other", 2)), [(OutcomeKind.FILTERED, None), _PUBLISH]),
+    (json.dumps(_event("com.acme", 3, boom=True)), [(OutcomeKind.FAILED, Stage.MAP), _PUBLISH]),
+    (json.dumps(_event("com.acme", 4, boomB=True)), [(OutcomeKind.FAILED, Stage.MAP), _PUBLISH]),
+    (json.dumps(_event("com.acme", 5, drop=True)), [(OutcomeKind.DROPPED, None), _PUBLISH]),
+    # the first mapping drops it, the second fails: the failure is the outcome
+    (json.dumps(_event("com.acme", 6, drop=True, boomB=True)), [(OutcomeKind.FAILED, Stage.MAP), _PUBLISH]),
+    (json.dumps(_event("com.acme", 7, copies=3)), [_PUBLISH] * 5),
+    (_event("com.acme", 8), [_PUBLISH] * 3),  # a dict
+    (json.dumps(_event("com.acme", 9, wörd="ü")).encode("utf-8"), [_PUBLISH] * 3),  # UTF-8 bytes
+    ("\n " + json.dumps(_event("org.other", 10)) + " ", [(OutcomeKind.FILTERED, None), _PUBLISH]),
+    (json.dumps(_event("com.acme", 11, spin=True)), [(OutcomeKind.FAILED, Stage.MAP), _PUBLISH]),
+]
+
+
+def _shape(items: list[Any]) -> list[tuple[OutcomeKind, Stage | None]]:
+    return [
+        (item.kind, item.stage) if isinstance(item, TargetOutcome) else (OutcomeKind.PUBLISHED, None)
+        for item in items
+    ]
+
+
+@pytest.fixture(scope="module")
+def batch_pipeline(tmp_path_factory: pytest.TempPathFactory):
+    limits = SandboxLimits(timeout_ms=100)  # the spinning script is cut short quickly
+    with Pipeline.from_connection(
+        _batch_connection(), directory=tmp_path_factory.mktemp("out"), limits=limits
+    ) as pipeline:
+        yield pipeline
+
+
+@pytest.fixture(scope="module")
+def one_by_one(batch_pipeline: Pipeline) -> list[list[Any]]:
+    """What prepare makes of each table row alone."""
+    return [batch_pipeline.prepare(message) for message, _ in _TABLE]
+
+
+def test_prepare_gives_each_table_row_its_expected_outcomes(one_by_one: list[list[Any]]) -> None:
+    for (message, expected), items in zip(_TABLE, one_by_one, strict=True):
+        assert _shape(items) == expected, message
+    boom = one_by_one[6][0]
+    assert "boom 3" in boom.error and "<outgoingScript>:4" in boom.error
+    assert "second mapping failed" in one_by_one[7][0].error
+    assert "NaN" in one_by_one[2][0].error and "not valid UTF-8" in one_by_one[3][0].error
+    assert "time limit" in one_by_one[14][0].error
+    copies = [item.key for item in one_by_one[10]]
+    assert copies == ["a/7/0", "a/7/1", "a/7/2", "b/7", "plain/dev-7"]
+    # header mapping applied on target 0, the original text kept by Ditto's mapping on target 1
+    assert one_by_one[0][0].message.headers["x-amz-meta-correlation-id"] == "c-1"
+    assert one_by_one[0][2].message.text_payload == _GOOD
+
+
+def test_prepare_batch_equals_prepare_for_every_row_with_bad_rows_in_the_middle(
+    batch_pipeline: Pipeline, one_by_one: list[list[Any]]
+) -> None:
+    assert batch_pipeline.prepare_batch([message for message, _ in _TABLE]) == one_by_one
+    # each row between two good events: neither neighbour is affected, nor is the row
+    for row, (message, _) in enumerate(_TABLE):
+        first, middle, last = batch_pipeline.prepare_batch([_GOOD, message, _GOOD])
+        assert (first, middle, last) == (one_by_one[0], one_by_one[row], one_by_one[0]), message
+    assert batch_pipeline.prepare_batch([]) == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, len(_TABLE) - 1).filter(lambda row: row != 14), max_size=230))
+def test_prepare_batch_equals_prepare_for_any_sequence(
+    batch_pipeline: Pipeline, one_by_one: list[list[Any]], rows: list[int]
+) -> None:
+    # Up to 230 messages: across the engine's 100-messages-per-call boundary (the spinning row
+    # is left out here only because each costs the time limit; the table test covers it).
+    assert batch_pipeline.prepare_batch([_TABLE[row][0] for row in rows]) == [one_by_one[row] for row in rows]
+
+
+def test_map_outgoing_batch_isolates_text_that_javascript_cannot_parse() -> None:
+    engine = MappingEngine(outgoing_script=_SCRIPT_B)
+    good = json.dumps(_event("com.acme", 1))
+    nan = good.replace('"value": {}', '"value": NaN')
+    first, bad, trailing, last = engine.map_outgoing_batch([good, nan, good + " x", good])
+    assert isinstance(bad, ProtocolError) and "NaN" in str(bad)
+    assert isinstance(trailing, ProtocolError)
+    assert first == last == engine.map_outgoing(good)
+    assert [m.headers["http.path"] for m in first] == ["b/1"]
