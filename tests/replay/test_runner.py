@@ -216,3 +216,164 @@ def test_bad_arguments() -> None:
         ReplayRunner(
             json_prepare, published, concurrency=0, checkpoint=None, dead_letter=DeadLetterWriter("x")
         )
+
+
+# -- batches, the mapping thread, the re-send bound ----------------------------------------------
+
+MODES = {
+    "one by one": {},
+    "batches": {"batch_size": 7},
+    "batches in a mapping thread": {"batch_size": 7, "mapping_thread": True},
+}
+
+
+def batch_of(prepare):
+    """A prepare_batch made of ``prepare`` (what a batching pipeline must be equivalent to)."""
+    calls: list[int] = []
+
+    def prepare_batch(batch):
+        calls.append(len(batch))
+        return [prepare(record) for record in batch]
+
+    prepare_batch.calls = calls  # type: ignore[attr-defined]
+    return prepare_batch
+
+
+def mode_kw(mode: str, prepare=json_prepare) -> dict:
+    kw = dict(MODES[mode])
+    if "batch_size" in kw:
+        kw["prepare_batch"] = batch_of(prepare)
+    return kw
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_retires_every_record_in_order_with_the_same_outcomes(tmp_path: Path, mode: str) -> None:
+    lines = ["not json" if i % 5 == 0 else json.dumps({"id": i, "filter": i % 5 == 1}) for i in range(200)]
+    seen: list[tuple[int, str]] = []
+    runner = make_runner(
+        tmp_path,
+        execute=jittery,
+        on_record=lambda r, o: seen.append((r.line, o[0].kind.value)),
+        **mode_kw(mode),
+    )
+    report = runner.run(records(lines))
+    assert [line for line, _ in seen] == list(range(1, 201))
+    expected = ["failed" if i % 5 == 0 else "filtered" if i % 5 == 1 else "published" for i in range(200)]
+    assert [kind for _, kind in seen] == expected
+    assert (report.read, report.invalid, report.filtered, report.archived) == (200, 40, 40, 120)
+    prepare_batch = runner._prepare_batch
+    if prepare_batch is not None:  # 200 records in batches of 7: 28 full ones and the rest
+        assert prepare_batch.calls == [7] * 28 + [4]  # type: ignore[attr-defined]
+
+
+def test_a_failing_prepare_batch_falls_back_to_each_record_alone(tmp_path: Path) -> None:
+    def prepare_batch(batch):
+        if any(record.line == 10 for record in batch):
+            raise RuntimeError("batch broke")
+        if any(record.line == 20 for record in batch):
+            return []  # wrong length: not trusted either
+        return [json_prepare(record) for record in batch]
+
+    def prepare(record: InputRecord):
+        if record.line == 10:
+            raise RuntimeError("this one")
+        return json_prepare(record)
+
+    seen: dict[int, TargetOutcome] = {}
+    runner = make_runner(
+        tmp_path, prepare, prepare_batch=prepare_batch, batch_size=4,
+        on_record=lambda r, o: seen.update({r.line: o[0]}),
+    )  # fmt: skip
+    report = runner.run(records(json.dumps({"id": i}) for i in range(30)))
+    assert (report.read, report.archived, report.failed) == (30, 29, 1)
+    assert seen[10].error == "prepare failed: RuntimeError: this one"  # charged to its record only
+    assert all(seen[line].kind is OutcomeKind.PUBLISHED for line in range(1, 31) if line != 10)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_broken_input_stops_after_the_records_before_it(tmp_path: Path, mode: str) -> None:
+    def broken_input():
+        yield from records(json.dumps({"id": i}) for i in range(25))
+        raise OSError("truncated gzip stream")
+
+    seen: list[int] = []
+    runner = make_runner(tmp_path, on_record=lambda r, o: seen.append(r.line), **mode_kw(mode))
+    with pytest.raises(OSError, match="truncated"):
+        runner.run(broken_input())
+    assert seen == list(range(1, 26))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_stop_with_batches_read_ahead_loses_nothing_on_resume(write_lines, tmp_path: Path, mode: str) -> None:
+    path = write_lines("in.jsonl", [json.dumps({"id": i}) for i in range(300)])
+    published_keys: list[str] = []
+
+    def execute(job: KeyedJob) -> TargetOutcome:
+        published_keys.append(job.key)
+        return jittery(job)
+
+    def stop_at_100(record: InputRecord, outcomes) -> None:
+        if record.line == 100:
+            runner.request_stop()
+
+    checkpoint = Checkpoint(tmp_path / "cp.json", [str(path)])
+    runner = make_runner(
+        tmp_path, execute=execute, checkpoint=checkpoint, window=16, on_record=stop_at_100, **mode_kw(mode)
+    )
+    first = runner.run(read_records([str(path)]))
+    assert first.interrupted and 100 <= first.read < 300
+    runner = make_runner(tmp_path, execute=execute, checkpoint=checkpoint, window=16, **mode_kw(mode))
+    second = runner.run(read_records([str(path)]))
+    assert second.read == second.archived == 300
+    assert sorted(published_keys, key=int) == [str(i) for i in range(300)]  # each exactly once
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_never_more_than_window_records_started_beyond_the_durably_saved_watermark(
+    write_lines, tmp_path: Path, mode: str
+) -> None:
+    # Slow saves (a loaded disk): the runner must wait for them rather than run ahead.
+    window = 8
+    path = write_lines("in.jsonl", [json.dumps({"id": i}) for i in range(400)])
+    checkpoint = Checkpoint(tmp_path / "cp.json", [str(path)])
+    durable_line = 1  # the first line not covered by a durably saved watermark
+    worst = 0
+    original_save = checkpoint.save
+
+    def slow_save(position, counters, *, done=False) -> None:
+        nonlocal durable_line
+        time.sleep(0.003)
+        original_save(position, counters, done=done)
+        durable_line = position.line
+
+    def execute(job: KeyedJob) -> TargetOutcome:
+        nonlocal worst
+        # What a crash now would send again: this record and every started one since the watermark.
+        worst = max(worst, int(job.key) + 1 - durable_line + 1)
+        return published(job)
+
+    checkpoint.save = slow_save  # type: ignore[method-assign]  # observe, then do the real save
+    runner = make_runner(tmp_path, execute=execute, checkpoint=checkpoint, window=window, **mode_kw(mode))
+    report = runner.run(read_records([str(path)]))
+    assert report.archived == 400
+    assert 1 < runner.max_unsaved <= window
+    assert worst <= window
+    assert checkpoint.saves > 400 // window  # saves kept pace
+
+
+def test_without_a_checkpoint_only_the_window_limits_the_reader(tmp_path: Path) -> None:
+    runner = make_runner(tmp_path, window=8, **mode_kw("batches in a mapping thread"))
+    report = runner.run(records(json.dumps({"id": i}) for i in range(100)))
+    assert report.archived == 100 and runner.max_unsaved == 0 and runner.max_in_flight <= 8
+
+
+def test_bad_batch_size() -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        ReplayRunner(
+            json_prepare,
+            published,
+            concurrency=1,
+            checkpoint=None,
+            dead_letter=DeadLetterWriter("x"),
+            batch_size=0,
+        )
