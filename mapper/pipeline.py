@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import json
 import re
+import ssl
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from mapper.protocol.envelope import loads_json, validate_envelope
 from mapper.protocol.external import ExternalMessage
 from mapper.publish.directory import DirectoryPublisher
 from mapper.publish.endpoint import S3Endpoint
+from mapper.publish.payload import payload_bytes
 from mapper.publish.result import PublishResult
 from mapper.publish.retry import RetryPolicy
 from mapper.publish.s3 import S3Publisher
@@ -90,11 +92,8 @@ class PublishJob:
     key: str
     message: ExternalMessage
     destination: str
-
-    @property
-    def content_digest(self) -> bytes:
-        """Identifies the content, so the same event twice is told apart from a key collision."""
-        return hashlib.blake2b(self.message.payload(), digest_size=8).digest()
+    #: Identifies the content, so the same event twice is told apart from a key collision.
+    content_digest: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,13 +182,14 @@ class Pipeline:
                 endpoint = S3Endpoint.from_ditto_uri(
                     connection.uri, target_address=target.address, endpoint_url=endpoint_url
                 )
-                destination = S3Publisher(
+                destination = _s3_publisher(
                     endpoint,
                     _signer_for(connection),
-                    concurrency=concurrency,
-                    retry=retry or RetryPolicy(),
-                    no_overwrite=no_overwrite,
-                    content_md5=content_md5,
+                    concurrency,
+                    no_overwrite,
+                    content_md5,
+                    retry,
+                    _tls_context(connection),
                 )
                 name = f"{endpoint.scheme}://{endpoint.address}{endpoint.bucket_path}"
             targets.append(
@@ -231,17 +231,16 @@ class Pipeline:
             raise ConfigError(f"cannot read script: {exc.strerror}", source=str(script)) from None
         target_text = str(to)
         destination: Destination
-        if target_text.startswith("s3://"):
-            endpoint = S3Endpoint.from_s3_url(
-                target_text, region=region or _default_region(), endpoint_url=endpoint_url
+        if target_text.startswith(("s3://", "https://", "http://")):
+            if target_text.startswith("s3://"):
+                region = region or _default_region()
+                endpoint = S3Endpoint.from_s3_url(target_text, region=region, endpoint_url=endpoint_url)
+            else:
+                region = region or _region_from_uri(target_text) or _default_region()
+                endpoint = S3Endpoint.from_ditto_uri(target_text, endpoint_url=endpoint_url)
+            destination = _s3_publisher(
+                endpoint, _chain_signer(region), concurrency, no_overwrite, content_md5, retry
             )
-            destination = _s3_publisher(endpoint, region or _default_region(), concurrency, no_overwrite,
-                                        content_md5, retry)
-            name = target_text
-        elif target_text.startswith(("https://", "http://")):
-            endpoint = S3Endpoint.from_ditto_uri(target_text, endpoint_url=endpoint_url)
-            region = region or _region_from_uri(target_text) or _default_region()
-            destination = _s3_publisher(endpoint, region, concurrency, no_overwrite, content_md5, retry)
             name = target_text
         else:
             destination = DirectoryPublisher(target_text, no_overwrite=no_overwrite)
@@ -438,10 +437,13 @@ class Pipeline:
                 continue
             try:
                 key = destination_key(target.destination, external)
+                # Checked here, not only when sending: a payload that cannot be encoded (a lone
+                # surrogate from a script) must fail this message, not the replay's key registry.
+                digest = hashlib.blake2b(payload_bytes(external, key), digest_size=8).digest()
             except PublishError as exc:
                 items.append(self._failed(target.index, Stage.PUBLISH, exc))
                 continue
-            items.append(PublishJob(target.index, key, external, target.destination_name))
+            items.append(PublishJob(target.index, key, external, target.destination_name, digest))
         return items
 
     @staticmethod
@@ -584,20 +586,40 @@ def _chain_signer(region: str) -> SigV4Signer:
 
 def _s3_publisher(
     endpoint: S3Endpoint,
-    region: str,
+    signer: SigV4Signer,
     concurrency: int,
     no_overwrite: bool,
     content_md5: bool,
     retry: RetryPolicy | None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> S3Publisher:
     return S3Publisher(
         endpoint,
-        _chain_signer(region),
+        signer,
         concurrency=concurrency,
         retry=retry or RetryPolicy(),
         no_overwrite=no_overwrite,
         content_md5=content_md5,
+        ssl_context=ssl_context,
     )
+
+
+def _tls_context(connection: Connection) -> ssl.SSLContext | None:
+    """Ditto's ``validateCertificates`` and ``ca`` for HTTPS endpoints (None: the system's trust store)."""
+    if connection.ca is None and connection.validate_certificates:
+        return None
+    if connection.ca is not None:
+        try:
+            context = ssl.create_default_context(cadata=connection.ca)
+        except (ssl.SSLError, ValueError) as exc:
+            raise ConfigError(f"not a usable PEM certificate: {exc}", path="ca") from None
+    else:
+        context = ssl.create_default_context()
+    if not connection.validate_certificates:
+        # The operator's explicit choice (Ditto's validateCertificates: false), e.g. a test MinIO.
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _region_from_uri(uri: str) -> str | None:

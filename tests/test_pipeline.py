@@ -15,12 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto_s3 import MotoS3
 
-from mapper import MapperError
+from mapper import ConfigError, MapperError
 from mapper.errors import ProtocolError
 from mapper.javascript.engine import MappingEngine
 from mapper.javascript.limits import SandboxLimits
 from mapper.outcome import OutcomeKind, Stage, TargetOutcome
-from mapper.pipeline import Pipeline
+from mapper.pipeline import Pipeline, PublishJob
+from mapper.signing.sigv4 import encode_s3_path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED_SCRIPT = FIXTURES.parent / "mappings" / "s3-per-revision.js"
@@ -477,3 +478,76 @@ def test_map_outgoing_batch_isolates_text_that_javascript_cannot_parse() -> None
     assert isinstance(trailing, ProtocolError)
     assert first == last == engine.map_outgoing(good)
     assert [m.headers["http.path"] for m in first] == ["b/1"]
+
+
+# -- TLS options of the connection (validateCertificates, ca) -----------------------------------
+
+@pytest.fixture(scope="module")
+def tls_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from tls_certificate import self_signed_certificate
+
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def tls_server(tls_certificate: tuple[Path, Path]):
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*tls_certificate)
+    with FaultServer(tls=context) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("tls_options", "published"),
+    [
+        ({}, False),  # the system trust store does not know the self-signed certificate
+        ({"ca": "CERT"}, True),  # Ditto's ca: trust exactly this certificate
+        ({"validateCertificates": False}, True),  # verification off, as the operator asked
+    ],
+)
+def test_connection_tls_options_decide_whom_to_trust(
+    tls_server: FaultServer, tls_certificate: tuple[Path, Path], tls_options: dict[str, Any], published: bool
+) -> None:
+    connection = documented_connection(None)
+    connection["credentials"]["parameters"].update(accessKey="AKIATLS", secretKey="tls-secret")
+    if tls_options.get("ca") == "CERT":
+        tls_options = {"ca": tls_certificate[0].read_text()}
+    connection.update(tls_options)
+    with Pipeline.from_connection(connection, endpoint_url=tls_server.url) as pipeline:
+        [outcome] = pipeline.process(MOTO_SAFE[0])
+    if published:
+        assert outcome.kind is OutcomeKind.PUBLISHED, outcome
+        [request] = tls_server.requests
+        assert request.raw_path == "/archive/" + encode_s3_path(expected_key(MOTO_SAFE[0]))
+    else:
+        assert (outcome.kind, outcome.stage) == (OutcomeKind.FAILED, Stage.PUBLISH)
+        assert "not trusted" in (outcome.error or "")
+        assert tls_server.requests == []
+
+
+def test_a_ca_that_is_not_pem_is_a_configuration_error() -> None:
+    connection = documented_connection(None)
+    connection["ca"] = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
+    with pytest.raises(ConfigError, match="ca: not a usable PEM certificate"):
+        Pipeline.from_connection(connection)
+
+
+def test_a_payload_that_cannot_be_encoded_fails_that_message_only(tmp_path: Path) -> None:
+    script = tmp_path / "surrogate.js"
+    script.write_text(
+        "function mapFromDittoProtocolMsgWrapper(msg) {\n"
+        "  var text = msg.revision === 1 ? '\\ud800' : 'fine';\n"
+        "  return Ditto.buildExternalMsg({'http.path': 'k' + msg.revision}, text, null, 'text/plain');\n"
+        "}\n"
+    )
+    events = [dict(MOTO_SAFE[0], revision=1), dict(MOTO_SAFE[0], revision=2)]
+    with Pipeline.for_script(script, tmp_path / "out") as pipeline:
+        bad, good = (pipeline.prepare(json.dumps(e)) for e in events)
+    [failed] = bad
+    assert isinstance(failed, TargetOutcome)
+    assert (failed.kind, failed.stage) == (OutcomeKind.FAILED, Stage.PUBLISH)
+    assert "k1" in (failed.error or "")
+    [job] = good
+    assert isinstance(job, PublishJob) and job.key == "k2" and len(job.content_digest) == 8

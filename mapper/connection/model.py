@@ -392,6 +392,9 @@ class Connection(BaseModel):
     targets: list[Target] = Field(min_length=1)
     specific_config: dict[str, str] = Field(default_factory=dict, alias="specificConfig")
     ssh_tunnel: SshTunnel | None = Field(None, alias="sshTunnel")
+    #: Ditto's TLS options for https URIs: verify the server (default), trusting only ``ca`` (PEM) if set.
+    validate_certificates: bool = Field(True, alias="validateCertificates")
+    ca: str | None = None
     mapping_definitions: dict[str, MappingDefinition] = Field(
         default_factory=dict, alias="mappingDefinitions"
     )
