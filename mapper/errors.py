@@ -42,6 +42,16 @@ class ProtocolError(MapperError):
         super().__init__(f"{field}: {message}" if field else message)
 
 
+class MalformedJSONError(ProtocolError):
+    """The text is not JSON; ``line`` and ``column`` (1-based) locate the problem, ``reason`` says it."""
+
+    def __init__(self, reason: str, *, line: int, column: int) -> None:
+        self.reason = reason
+        self.line = line
+        self.column = column
+        super().__init__(f"malformed JSON at line {line}, column {column}: {reason}")
+
+
 class MappingError(MapperError):
     """A JavaScript mapping failed for one message.
 

@@ -32,9 +32,9 @@ import click
 
 from mapper.cli.main import cli
 from mapper.connection.model import load_connection
-from mapper.errors import ConfigError, MapperError, ProtocolError
+from mapper.errors import ConfigError, MalformedJSONError, MapperError, ProtocolError
 from mapper.javascript import MappingEngine
-from mapper.protocol.envelope import validate_envelope
+from mapper.protocol.envelope import loads_json, validate_envelope
 from mapper.protocol.external import ExternalMessage
 
 # Messages per call into JavaScript and per unit of work for a worker process.
@@ -150,16 +150,19 @@ def _map_batch(
             outcomes[index] = (False, read_error, None)
             continue
         try:
-            data = json.loads(text)
+            data = loads_json(text)
             if incoming:
                 payloads.append(ExternalMessage.from_json_dict(data))
             else:
                 validate_envelope(data)
                 payloads.append(text)
-        except json.JSONDecodeError as exc:
-            outcomes[index] = (False, f"malformed JSON: {exc.msg}", exc.colno)
+        except MalformedJSONError as exc:
+            outcomes[index] = (False, f"malformed JSON: {exc.reason}", exc.column)
             continue
         except ProtocolError as exc:
+            if exc.field is None:  # JSON, but not acceptable (NaN, not UTF-8)
+                outcomes[index] = (False, str(exc), None)
+                continue
             kind = "external message" if incoming else "envelope"
             outcomes[index] = (False, f"not a valid {kind}: {exc}", None)
             continue

@@ -36,7 +36,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, model_validator
 
-from mapper.errors import ProtocolError
+from mapper.errors import MalformedJSONError, ProtocolError
 from mapper.protocol.topic import Topic, check_topic, parse_topic
 
 CONTENT_TYPE = "application/vnd.eclipse.ditto+json"
@@ -238,11 +238,17 @@ def parse_envelope(data: dict[str, Any] | str | bytes) -> Envelope:
     return Envelope.model_validate(data)
 
 
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN / Infinity; JSON (RFC 8259), Ditto and JavaScript's JSON.parse do not.
+    raise ProtocolError(f"{name} is not JSON (JSON has no NaN or Infinity)")
+
+
 def loads_json(text: str | bytes | bytearray) -> Any:
-    """``json.loads`` with errors as ProtocolError carrying line and column."""
+    """``json.loads`` as strict as JSON itself (no NaN / Infinity); errors are ProtocolError
+    (MalformedJSONError with line and column for text that is not JSON)."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise ProtocolError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise MalformedJSONError(exc.msg, line=exc.lineno, column=exc.colno) from None
     except UnicodeDecodeError as exc:
         raise ProtocolError(f"JSON text is not valid UTF-8 at byte {exc.start}: {exc.reason}") from None

@@ -194,3 +194,15 @@ def test_missing_truncated_and_corrupt_inputs_are_named_and_the_rest_goes_on(tmp
     paths = [json.loads(line)["headers"]["http.path"] for line in result.stdout.splitlines()]
     assert 0 < len(paths) < 200
     assert paths[-1].endswith(":7")
+
+
+def test_nan_in_one_line_fails_that_line_only(tmp_path):
+    # Python's json would accept NaN, JavaScript's JSON.parse not: it must never reach the engine.
+    source = tmp_path / "events.jsonl"
+    with_nan = jsonl(event(2)).replace('"value": 2', '"value": NaN')
+    source.write_text(jsonl(event(1)) + with_nan + jsonl(event(3)))
+    result = run("--script", SEED, str(source))
+    assert result.exit_code == 1
+    paths = [json.loads(line)["headers"]["http.path"] for line in result.stdout.splitlines()]
+    assert paths == [f"com.acme:brewer:things:twin:events:modified:{n}" for n in (1, 3)]
+    assert result.stderr.splitlines() == [f"{source}:2: NaN is not JSON (JSON has no NaN or Infinity)"]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mapper.errors import ProtocolError
-from mapper.protocol import Envelope, Topic, parse_envelope, parse_topic, validate_envelope
+from mapper.errors import MalformedJSONError, ProtocolError
+from mapper.protocol import Envelope, Topic, loads_json, parse_envelope, parse_topic, validate_envelope
 
 EVENT: dict[str, Any] = {
     "topic": "com.acme/coffee-brewer/things/twin/events/modified",
@@ -277,3 +277,22 @@ def test_fast_check_and_model_agree(data: Any) -> None:
         assert fast[1] == model[1]
     else:
         assert model[1].to_dict() == data
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: str) -> None:
+    # Python's json accepts them; JSON, Ditto and JavaScript's JSON.parse do not.
+    text = '{"topic": "a/b/things/twin/events/modified", "headers": {}, "path": "/x", "value": '
+    text += constant + "}"
+    with pytest.raises(ProtocolError, match=f"{constant.lstrip('-')} is not JSON"):
+        parse_envelope(text)
+    with pytest.raises(ProtocolError, match="is not JSON"):
+        loads_json(text)
+
+
+def test_malformed_json_error_carries_line_column_and_reason() -> None:
+    with pytest.raises(MalformedJSONError) as caught:
+        loads_json('{\n  "topic": ,\n}')
+    assert (caught.value.line, caught.value.column) == (2, 12)
+    assert caught.value.reason == "Expecting value"
+    assert isinstance(caught.value, ProtocolError)
