@@ -484,18 +484,13 @@ class Pipeline:
             return self._executor
 
 
-def _reject_constant(name: str) -> Any:
-    raise ProtocolError(f"{name} is not JSON (JSON has no NaN or Infinity)")
-
-
 def _parse(message: Mapping[str, Any] | str | bytes) -> tuple[Any, str]:
     """The parsed message and the JSON text the mappings get: the original text when there is
     one (no re-serialisation per event), else the dict as compact JSON."""
     if isinstance(message, str):
-        envelope = loads_json(message)
-        if "NaN" in message or "Infinity" in message:  # rare: parse again, strictly
-            envelope = _strict_loads(message)
-        return envelope, message
+        if not message.isascii():  # O(1): only non-ASCII text can hold a lone surrogate
+            _check_unicode(message)
+        return loads_json(message), message
     if isinstance(message, (bytes, bytearray)):
         envelope = loads_json(message)
         try:
@@ -504,17 +499,18 @@ def _parse(message: Mapping[str, Any] | str | bytes) -> tuple[Any, str]:
             return envelope, _dumps(envelope)
         if text.startswith("\ufeff"):  # JavaScript's JSON.parse refuses a byte order mark
             return envelope, _dumps(envelope)
-        if "NaN" in text or "Infinity" in text:
-            _strict_loads(text)
         return envelope, text
     return message, _dumps(message)
 
 
-def _strict_loads(text: str) -> Any:
+def _check_unicode(text: str) -> None:
+    """Refuse a lone surrogate (a line that was not UTF-8, read with ``surrogateescape``)."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:  # pragma: no cover - loads_json accepted it already
-        raise ProtocolError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ProtocolError(
+            f"the message is not valid UTF-8 (U+{ord(text[exc.start]):04X} at character {exc.start})"
+        ) from None
 
 
 def _dumps(envelope: Any) -> str:

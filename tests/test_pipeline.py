@@ -408,6 +408,9 @@ _TABLE: list[tuple[Any, list[tuple[OutcomeKind, Stage | None]]]] = [
     (json.dumps(_event("com.acme", 9, wörd="ü")).encode("utf-8"), [_PUBLISH] * 3),  # UTF-8 bytes
     ("\n " + json.dumps(_event("org.other", 10)) + " ", [(OutcomeKind.FILTERED, None), _PUBLISH]),
     (json.dumps(_event("com.acme", 11, spin=True)), [(OutcomeKind.FAILED, Stage.MAP), _PUBLISH]),
+    # a line that was not UTF-8, as the replay reader decodes it (surrogateescape)
+    (b'{"topic": "com.acme/x/things/twin/events/modified", "headers": {}, "path": "/", "value": "\xff"}'
+     .decode("utf-8", "surrogateescape"), [(OutcomeKind.FAILED, Stage.PARSE)] * 2),
 ]
 
 
@@ -441,6 +444,7 @@ def test_prepare_gives_each_table_row_its_expected_outcomes(one_by_one: list[lis
     assert "second mapping failed" in one_by_one[7][0].error
     assert "NaN" in one_by_one[2][0].error and "not valid UTF-8" in one_by_one[3][0].error
     assert "time limit" in one_by_one[14][0].error
+    assert "not valid UTF-8 (U+DCFF" in one_by_one[15][0].error
     copies = [item.key for item in one_by_one[10]]
     assert copies == ["a/7/0", "a/7/1", "a/7/2", "b/7", "plain/dev-7"]
     # header mapping applied on target 0, the original text kept by Ditto's mapping on target 1
@@ -473,10 +477,15 @@ def test_map_outgoing_batch_isolates_text_that_javascript_cannot_parse() -> None
     engine = MappingEngine(outgoing_script=_SCRIPT_B)
     good = json.dumps(_event("com.acme", 1))
     nan = good.replace('"value": {}', '"value": NaN')
-    first, bad, trailing, last = engine.map_outgoing_batch([good, nan, good + " x", good])
+    surrogate = good.replace('"value": {}', '"value": "\udcff"')
+    first, bad, trailing, middle, last = engine.map_outgoing_batch([good, nan, good + " x", surrogate, good])
     assert isinstance(bad, ProtocolError) and "NaN" in str(bad)
     assert isinstance(trailing, ProtocolError)
+    assert isinstance(middle, ProtocolError) and "surrogate" in str(middle)
     assert first == last == engine.map_outgoing(good)
+    # checked: the caller vouches for the JSON; a lone surrogate still fails alone
+    first, middle, last = engine.map_outgoing_batch([good, surrogate, good], checked=True)
+    assert isinstance(middle, ProtocolError) and first == last == engine.map_outgoing(good)
     assert [m.headers["http.path"] for m in first] == ["b/1"]
 
 

@@ -162,33 +162,24 @@ class MappingEngine:
         Per message, in order: its external messages ([] = dropped) or its error, exactly what
         :meth:`map_outgoing` returns or raises for it alone. A text that is not one JSON value
         JavaScript's ``JSON.parse`` accepts (e.g. Python's ``NaN``) fails alone with a
-        ProtocolError instead of breaking the batch. ``checked=True`` says the caller has already
-        parsed every text that way (no NaN/Infinity), which skips the per-message check.
+        ProtocolError instead of breaking the batch, and so does text that is not valid Unicode.
+        ``checked=True`` says the caller has already parsed every text that way (no NaN/Infinity),
+        which skips the per-message JSON check.
         """
         if not self.has_outgoing_script:
             return [
-                _raise_free(self._plain_outgoing(text), _external_message) for text in messages
+                _raise_free(_text_error(text) or self._plain_outgoing(text), _external_message)
+                for text in messages
             ]
-        results: list[list[ExternalMessage] | MappingError | ProtocolError] = []
-        if checked:
-            runnable = list(messages)
-            positions = list(range(len(messages)))
-        else:
-            runnable, positions = [], []
-            for position, text in enumerate(messages):
-                problem = _strict_json_problem(text)
-                if problem is None:
-                    runnable.append(text)
-                    positions.append(position)
-        mapped = self._context("outgoing").run(runnable) if runnable else []
-        by_position = dict(zip(positions, mapped, strict=True))
-        for position, text in enumerate(messages):
-            outcome = by_position.get(position)
-            if outcome is None:
-                results.append(_strict_json_problem(text) or ProtocolError("the message is not JSON"))
-            else:
-                results.append(_raise_free(outcome, _external_message))
-        return results
+        problems: dict[int, ProtocolError] = {}
+        if not checked:
+            problems = {i: error for i, text in enumerate(messages) if (error := _strict_json_problem(text))}
+        runnable = [text for i, text in enumerate(messages) if i not in problems]
+        mapped = iter(_run_texts(self._context("outgoing"), runnable) if runnable else [])
+        return [
+            problems[i] if i in problems else _raise_free(next(mapped), _external_message)
+            for i in range(len(messages))
+        ]
 
     def _plain_outgoing(self, text: str) -> list[str] | ProtocolError:
         """No outgoing script: the envelope as Ditto Protocol JSON, its headers as headers."""
