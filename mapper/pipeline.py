@@ -336,6 +336,16 @@ class Pipeline:
         with self._lock:
             return PipelineCounters(**self._counts)
 
+    def flush_durably(self) -> None:
+        """Make every object published so far survive a power loss.
+
+        S3 holds an object once it answered 2xx; a directory target writes without fsync, so it
+        syncs its file system here (the replay calls this before each checkpoint).
+        """
+        for target in self.targets:
+            if isinstance(target.destination, DirectoryPublisher):
+                target.destination.flush_durably()
+
     def close(self) -> None:
         """Stop taking messages, wait for in-flight ones, release connections. Idempotent."""
         with self._lock:

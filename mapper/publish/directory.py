@@ -10,16 +10,22 @@ Each object is written to a temporary file in its target directory and renamed i
 reader (or a crash) never sees a half-written object. Per-object fsync is off by default: the
 rename already makes objects safe against a crash of the process (the replay's resume model);
 ``fsync=True`` also makes them survive a power loss, at the cost of two fsyncs per object (see
-benchmarks/bench_replay.py). In ``no_overwrite`` mode the object is linked into place with
+benchmarks/bench_replay.py). Cheaper and enough for a checkpointed replay: :meth:`flush_durably`
+makes everything written so far durable with one ``syncfs(2)`` of the directory's file system; the
+replay calls it before each checkpoint, so the watermark never passes an object a power loss could
+still take away. In ``no_overwrite`` mode the object is linked into place with
 ``link(2)``, which fails if the name exists — an atomic create-if-absent, like S3's
 ``If-None-Match: *`` — and an existing object is compared byte for byte.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from mapper.errors import ConfigError, InvalidKeyError, PublishConflictError, PublishError
@@ -49,6 +55,15 @@ class DirectoryPublisher:
         self._root_real = os.path.realpath(self.root)
         self._checked_dirs: set[str] = set()  # relative dir paths known to be inside root
         self._lock = threading.Lock()
+        self._unsynced = False  # objects written since the last flush_durably()
+
+    def flush_durably(self) -> None:
+        """Make every object written so far survive a power loss (a no-op with ``fsync=True``)."""
+        with self._lock:
+            if not self._unsynced:
+                return
+            self._unsynced = False
+        _sync_file_system(self._root_real)
 
     def close(self) -> None:
         """Nothing to release (every write closes its file); here so callers treat destinations alike."""
@@ -88,6 +103,8 @@ class DirectoryPublisher:
                     os.unlink(temp)
             if self.fsync:
                 _fsync_dir(directory)
+            else:
+                self._unsynced = True
         except PublishError:
             raise
         except OSError as exc:
@@ -190,3 +207,27 @@ def _fsync_dir(directory: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _sync_file_system(path: str) -> None:
+    """``syncfs(2)`` on the file system holding ``path`` (Linux); ``sync(2)`` elsewhere."""
+    libc_syncfs = _libc_syncfs()
+    if libc_syncfs is None:
+        os.sync()
+        return
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if libc_syncfs(fd) != 0:
+            errno = ctypes.get_errno()
+            raise PublishError(f"cannot make {path} durable: {os.strerror(errno)}")
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _libc_syncfs() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syncfs  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None

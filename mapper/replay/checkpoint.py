@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -104,10 +104,14 @@ class Checkpoint:
         path: str | os.PathLike[str],
         inputs: Sequence[str],
         settings: Mapping[str, str] | None = None,
+        *,
+        before_save: Callable[[], None] | None = None,
     ) -> None:
         self.path = Path(path)
         self._inputs = identify_inputs(inputs)
         self._settings = dict(settings or {})
+        # What must be durable before the watermark may move (e.g. a directory target's objects).
+        self._before_save = before_save
         self.saves = 0
 
     def load(self) -> CheckpointState | None:
@@ -135,6 +139,8 @@ class Checkpoint:
 
     def save(self, position: Position, counters: Mapping[str, float], *, done: bool = False) -> None:
         """Durably record that every record before ``position`` is complete."""
+        if self._before_save is not None:
+            self._before_save()
         state = CheckpointState(
             inputs=self._inputs,
             settings=self._settings,

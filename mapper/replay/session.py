@@ -131,7 +131,9 @@ def run_replay(
     try:
         checkpoint = None
         if options.checkpoint is not None and not options.dry_run:
-            checkpoint = Checkpoint(options.checkpoint, inputs, _settings(options))
+            checkpoint = Checkpoint(
+                options.checkpoint, inputs, _settings(options), before_save=pipeline.flush_durably
+            )
         dead_letter = DeadLetterWriter(options.dead_letter or default_dead_letter_path(inputs))
         start = None
         if checkpoint is not None:

@@ -137,3 +137,34 @@ def test_unencodable_payload_and_non_string_path_are_clear_errors(tmp_path: Path
     with pytest.raises(InvalidKeyError, match="must be a string"):
         publisher.publish(ExternalMessage(headers={"http.path": 7}, text_payload="x"))  # type: ignore[dict-item]
     assert not any(tmp_path.iterdir())  # no temp file left behind
+
+
+def test_flush_durably_syncs_the_file_system_once_per_batch_of_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mapper.publish.directory as directory_module
+
+    synced: list[str] = []
+    real_sync = directory_module._sync_file_system
+
+    def recording_sync(path: str) -> None:  # the real syncfs(2), observed
+        synced.append(path)
+        real_sync(path)
+
+    monkeypatch.setattr(directory_module, "_sync_file_system", recording_sync)
+    publisher = DirectoryPublisher(tmp_path)
+    publisher.flush_durably()
+    assert synced == []  # nothing written, nothing to sync
+    for i in range(3):
+        publisher.publish(message(f"/k{i}"))
+    publisher.flush_durably()
+    publisher.flush_durably()
+    assert synced == [os.path.realpath(tmp_path)]  # one sync covers all three, and only once
+    publisher.publish(message("/k3"))
+    publisher.flush_durably()
+    assert len(synced) == 2
+    # with fsync=True every object is already durable when publish returns
+    eager = DirectoryPublisher(tmp_path / "eager", fsync=True)
+    eager.publish(message("/k"))
+    eager.flush_durably()
+    assert len(synced) == 2

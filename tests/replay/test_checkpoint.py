@@ -78,3 +78,32 @@ def test_corrupt_checkpoint_is_a_clear_error(write_lines, tmp_path: Path) -> Non
     (tmp_path / "cp.json").write_text('{"version": 1, "inputs": "nope"')
     with pytest.raises(ConfigError, match="not a valid checkpoint file"):
         Checkpoint(tmp_path / "cp.json", [str(a)]).load()
+
+
+def test_before_save_runs_before_the_watermark_moves(write_lines, tmp_path: Path) -> None:
+    inputs = [str(write_lines("a.jsonl", ["{}"] * 3))]
+    path = tmp_path / "ckpt.json"
+    seen: list[int | None] = []
+
+    def before_save() -> None:  # what the checkpoint file says when the hook runs
+        state = Checkpoint(path, inputs).load()
+        seen.append(None if state is None else state.watermark.line)
+
+    checkpoint = Checkpoint(path, inputs, before_save=before_save)
+    checkpoint.save(Position(0, 2), {})
+    checkpoint.save(Position(0, 4), {})
+    assert seen == [None, 2]  # each time, the hook ran while the older watermark still stood
+    assert Checkpoint(path, inputs).load().watermark == Position(0, 4)
+
+
+def test_a_failing_before_save_keeps_the_old_watermark(write_lines, tmp_path: Path) -> None:
+    inputs = [str(write_lines("a.jsonl", ["{}"]))]
+    path = tmp_path / "ckpt.json"
+    Checkpoint(path, inputs).save(Position(0, 1), {})
+
+    def fail() -> None:
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        Checkpoint(path, inputs, before_save=fail).save(Position(0, 2), {})
+    assert Checkpoint(path, inputs).load().watermark == Position(0, 1)

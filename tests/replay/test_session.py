@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+import mapper.publish.directory as directory_module
+from mapper.replay.checkpoint import Checkpoint
 from mapper.replay.session import ReplayOptions, run_replay
 
 SCRIPT = """
@@ -95,3 +98,43 @@ def test_every_preparation_mode_archives_and_dead_letters_the_same(tmp_path: Pat
     assert report["archived"] == len(files) > 200
     for name, result in results.items():
         assert result == (report, dead, files), name
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_EVENTS = REPO_ROOT / "fixtures" / "events" / "twin-events.jsonl"
+SEED_SCRIPT = REPO_ROOT / "mappings" / "s3-per-revision.js"
+
+
+def test_directory_objects_are_synced_before_each_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []  # "sync" and "save" in the order they happened
+    real_sync = directory_module._sync_file_system
+    real_save = Checkpoint.save
+
+    def recording_sync(path: str) -> None:
+        events.append("sync")
+        real_sync(path)
+
+    def recording_save(self: Checkpoint, *args: object, **kwargs: object) -> None:
+        real_save(self, *args, **kwargs)  # type: ignore[arg-type]
+        events.append("save")
+
+    monkeypatch.setattr(directory_module, "_sync_file_system", recording_sync)
+    monkeypatch.setattr(Checkpoint, "save", recording_save)
+    report = run_replay(
+        ReplayOptions(
+            inputs=(str(FIXTURE_EVENTS),),
+            script=SEED_SCRIPT,
+            to=str(tmp_path / "archive"),
+            checkpoint=tmp_path / "ckpt.json",
+            concurrency=2,
+            quiet=True,
+        )
+    )
+    assert report.archived == report.read > 0
+    assert len(os.listdir(tmp_path / "archive")) == report.read
+    # The first checkpoint follows writes: the archive's file system was synced right before it.
+    assert events[:2] == ["sync", "save"]
+    # No save ever follows unsynced writes: a sync is never the last thing (nothing left unsynced).
+    assert events[-1] == "save"
