@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/bench_map.py [--events 100000] [--runs 5]``
 
 Generates an event log (``benchmarks/generate_events.py``), then alternates runs of
-``mapper map --script benchmarks/seed-s3.js`` and ``node benchmarks/node_map.js`` on it, prints the
+``mapper map --script mappings/s3-per-revision.js`` and ``node benchmarks/node_map.js`` on it, prints the
 median wall time and events/s of each and the ratio (target: mapper <= 3x Node), and checks that
 both wrote the same output. Prints the machine (CPUs, model, Python and Node versions) too.
 """
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPT = HERE / "seed-s3.js"
+SCRIPT = HERE.parent / "mappings" / "s3-per-revision.js"
 NODE_SCRIPT = HERE / "node_map.js"
 
 

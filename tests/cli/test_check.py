@@ -29,7 +29,7 @@ def run(*args: str):
 def test_valid_scripts_of_either_direction_exit_0(tmp_path):
     incoming = tmp_path / "in.js"
     incoming.write_text("function mapToDittoProtocolMsg() { return undefined; }")
-    result = run(str(REPO_ROOT / "benchmarks" / "seed-s3.js"), str(incoming))
+    result = run(str(REPO_ROOT / "mappings" / "s3-per-revision.js"), str(incoming))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count(": ok") == 2
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from mapper.cli.main import cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SEED = str(REPO_ROOT / "benchmarks" / "seed-s3.js")
+SEED = str(REPO_ROOT / "mappings" / "s3-per-revision.js")
 
 
 def event(revision: int, path: str = "/attributes/a") -> dict:

@@ -32,7 +32,7 @@ def seed_script_as_printed() -> str:
 @pytest.fixture
 def seed_script() -> str:
     """The seed's S3 mapping, corrected."""
-    return (REPO_ROOT / "benchmarks" / "seed-s3.js").read_text(encoding="utf-8")
+    return (REPO_ROOT / "mappings" / "s3-per-revision.js").read_text(encoding="utf-8")
 
 
 @pytest.fixture
