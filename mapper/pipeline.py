@@ -324,7 +324,8 @@ class Pipeline:
         return await loop.run_in_executor(self._worker_pool(), self.process, message)
 
     def count(self, outcomes: Sequence[TargetOutcome]) -> None:
-        """Add one message's outcomes to :attr:`counters` (done by :meth:`process`; replay calls it)."""
+        """Add one message's outcomes to :attr:`counters` (:meth:`process` does; a caller that drives
+        :meth:`prepare` / :meth:`execute` itself counts with this, or keeps its own tally as replay does)."""
         with self._lock:
             self._counts["messages"] += 1
             for outcome in outcomes:
