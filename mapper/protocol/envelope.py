@@ -161,8 +161,11 @@ def validate_envelope(data: Any) -> dict[str, Any]:
     if type(data) is not dict:
         raise ProtocolError(f"a Ditto Protocol envelope must be a JSON object, got {_json_type(data)}")
     if "topic" not in data or "headers" not in data or "path" not in data:
-        missing = [name for name in REQUIRED_FIELDS if name not in data]
-        raise ProtocolError("is missing (every envelope needs topic, headers and path)", field=missing[0])
+        # Report the first problem in field order: a bad topic before a missing headers.
+        for name in REQUIRED_FIELDS:
+            if name not in data:
+                raise ProtocolError("is missing (every envelope needs topic, headers and path)", field=name)
+            _FIELD_CHECKS[name](data[name])
     checks = _FIELD_CHECKS
     for key, value in data.items():
         check = checks.get(key)

@@ -296,3 +296,18 @@ def test_malformed_json_error_carries_line_column_and_reason() -> None:
     assert (caught.value.line, caught.value.column) == (2, 12)
     assert caught.value.reason == "Expecting value"
     assert isinstance(caught.value, ProtocolError)
+
+
+def test_first_problem_in_field_order_is_reported_even_when_a_later_field_is_missing() -> None:
+    with pytest.raises(ProtocolError) as caught:
+        validate_envelope({"topic": 5})
+    assert caught.value.field == "topic"
+    with pytest.raises(ProtocolError) as caught:
+        validate_envelope({"topic": "a/b/things/twin/events/modified", "headers": []})
+    assert caught.value.field == "headers"
+    with pytest.raises(ProtocolError) as caught:
+        validate_envelope({"topic": "a/b/things/twin/events/modified", "headers": {}})
+    assert (caught.value.field, str(caught.value)) == (
+        "path",
+        "path: is missing (every envelope needs topic, headers and path)",
+    )
