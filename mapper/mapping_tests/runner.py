@@ -114,10 +114,10 @@ class _ScriptEngines:
         try:
             if direction == "outgoing":
                 return MappingEngine(
-                    outgoing_script=self._source, incoming_script="", outgoing_name=self.script.name
+                    outgoing_script=self._source, incoming_script="", outgoing_name=str(self.script)
                 )
             return MappingEngine(
-                outgoing_script="", incoming_script=self._source, incoming_name=self.script.name
+                outgoing_script="", incoming_script=self._source, incoming_name=str(self.script)
             )
         except MapperError as exc:  # a syntax or size error: every case in this direction sees it
             return exc

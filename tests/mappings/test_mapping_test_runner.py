@@ -198,7 +198,8 @@ def test_unexpected_mapping_error_fails_with_location(tmp_path: Path, key_script
     write_case(tmp_path / "keys.tests", "boom", event(path="/fail"), [])
     result = run_one(tmp_path)
     assert not result.passed
-    assert result.detail.startswith("the mapping failed: MappingError: keys.js:4:")
+    # the script's path as discovered, so an operator with many scripts knows which file
+    assert result.detail.startswith(f"the mapping failed: MappingError: {key_script}:4:")
 
 
 def test_compile_error_fails_every_case_unless_expected(tmp_path: Path) -> None:
