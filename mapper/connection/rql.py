@@ -328,7 +328,9 @@ def _like_regex(wildcard: str, ignore_case: bool) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE if ignore_case else 0)
 
 
-class _Exists(RqlNode):
+class _PropertyTest(RqlNode):
+    """A test of one property's presence or shape (no value to compare with)."""
+
     __slots__ = ("prop",)
 
     def __init__(self, position: int, prop: Property) -> None:
@@ -337,22 +339,19 @@ class _Exists(RqlNode):
 
     def properties(self) -> Iterable[Property]:
         return (self.prop,)
+
+
+class _Exists(_PropertyTest):
+    __slots__ = ()
 
     def evaluate(self, context: RqlContext) -> bool:
         return context.lookup(self.prop) is not MISSING
 
 
-class _Empty(RqlNode):
+class _Empty(_PropertyTest):
     """Ditto 3.9 ``empty(p)``: absent, null, "", [] or {}."""
 
-    __slots__ = ("prop",)
-
-    def __init__(self, position: int, prop: Property) -> None:
-        super().__init__(position)
-        self.prop = prop
-
-    def properties(self) -> Iterable[Property]:
-        return (self.prop,)
+    __slots__ = ()
 
     def evaluate(self, context: RqlContext) -> bool:
         value = context.lookup(self.prop)
