@@ -21,6 +21,7 @@ class ConfigError(MapperError):
     """
 
     def __init__(self, message: str, *, path: str | None = None, source: str | None = None) -> None:
+        self.message = message
         self.path = path
         self.source = source
         prefix = ""

@@ -55,8 +55,22 @@ class ReplayOptions(BaseModel):
     mapping_thread: bool = True
 
 
+# Library parameters that errors name, as the command-line flags an operator typed.
+_FLAG_OF_PARAMETER = {"s3_url": "--to", "endpoint_url": "--endpoint-url", "region": "--region"}
+
+
 def build_pipeline(options: ReplayOptions) -> Pipeline:
     """The pipeline the options describe (``--connection``, or ``--script`` with ``--to``)."""
+    try:
+        return _build_pipeline(options)
+    except ConfigError as exc:
+        flag = _FLAG_OF_PARAMETER.get(exc.path or "")
+        if flag is None:
+            raise
+        raise ConfigError(exc.message, path=flag, source=exc.source) from None
+
+
+def _build_pipeline(options: ReplayOptions) -> Pipeline:
     if options.connection is not None and options.script is not None:
         raise ConfigError("give either --connection or --script, not both")
     if options.connection is not None:

@@ -310,3 +310,21 @@ def test_help_documents_the_flags_and_exit_statuses():
         assert flag in result.stdout
     for status in ("0 every event", "1 some events", "2 usage", "130 interrupted"):
         assert status in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--to", "s3://bad_bucket"], "--to: bucket name 'bad_bucket' is not a valid S3 bucket name"),
+        (["--to", "s3://archive", "--endpoint-url", "ftp://x"], "--endpoint-url: 'ftp://x' must start with"),
+        (["--to", "s3://archive", "--region", "EU WEST"], "--region: region 'EU WEST' is not an AWS region"),
+    ],
+)
+def test_bad_destination_flags_are_named_as_the_operator_typed_them(
+    tmp_path: Path, flags: list[str], expected: str
+) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text((REPO_ROOT / "fixtures" / "events" / "twin-events.jsonl").read_text())
+    result = replay(events, "--script", SEED_SCRIPT, *flags)
+    assert result.exit_code == 2
+    assert f"mapper replay: error: {expected}" in result.stderr
