@@ -24,7 +24,8 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention for "stopped by t
 @click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
               help="Outgoing mapping script (without --connection); needs --to.")
 @click.option("--to", "to", metavar="TARGET",
-              help="s3://BUCKET[/PREFIX], https://BUCKET.s3.REGION.amazonaws.com, or a local DIRECTORY.")
+              help="s3://BUCKET[/PREFIX], https://BUCKET.s3.REGION.amazonaws.com, or a local DIRECTORY "
+                   "(with --connection: a DIRECTORY instead of the connection's bucket).")
 @click.option("--endpoint-url", metavar="URL", help="Send to this S3-compatible endpoint, path-style.")
 @click.option("--region", metavar="R", help="AWS region for s3:// targets (default: the AWS config's).")
 @click.option("--concurrency", type=click.IntRange(1, 1024), metavar="N",
@@ -56,7 +57,8 @@ def replay(
     report: Path | None,
     quiet: bool,
 ) -> None:
-    """Replay Ditto event logs (JSON Lines, .gz, or - for stdin) through a mapping into S3.
+    """Replay Ditto event logs (JSON Lines, .gz, or - for stdin) through a mapping into S3 or a
+    local directory.
 
     \b
     Exit status: 0 every event archived, filtered or dropped by the mapping;
