@@ -5,21 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from seed_script import SEED_AS_PRINTED
 
 from mapper.cli.main import cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-SEED_AS_PRINTED = """function mapFromDittoProtocolMsgWrapper(msg) {
-  let topic = msg['topic'].split('/').join(':');
-  let headers = {
-      'http.path': topic + ':' + msg['revision']
-  let textPayload = JSON.stringify(msg);
-  let bytePayload = null;
-  let contentType = 'application/json';
-
-  return Ditto.buildExternalMsg(headers, textPayload, bytePayload, contentType);
-"""
 
 
 def run(*args: str):

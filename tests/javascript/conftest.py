@@ -6,21 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from seed_script import SEED_AS_PRINTED as SEED_SCRIPT_AS_PRINTED
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-# The seed document's script exactly as printed (it lost `};` after the headers object and the
-# closing `}` of the function).
-SEED_SCRIPT_AS_PRINTED = """function mapFromDittoProtocolMsgWrapper(msg) {
-  let topic = msg['topic'].split('/').join(':');
-  let headers = {
-      'http.path': topic + ':' + msg['revision']
-  let textPayload = JSON.stringify(msg);
-  let bytePayload = null;
-  let contentType = 'application/json';
-
-  return Ditto.buildExternalMsg(headers, textPayload, bytePayload, contentType);
-"""
 
 
 @pytest.fixture

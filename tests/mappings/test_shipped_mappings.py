@@ -19,20 +19,10 @@ from mapper.javascript.engine import MappingEngine
 from mapper.mapping_tests import discover, run_tests
 from mapper.protocol.external import ExternalMessage
 
+from seed_script import SEED_AS_PRINTED
+
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 
-# Seed 000 exactly as the vendor page prints it: the headers object's `};` and the closing `}` are lost.
-SEED_AS_PRINTED = """\
-function mapFromDittoProtocolMsgWrapper(msg) {
-  let topic = msg['topic'].split('/').join(':');
-  let headers = {
-      'http.path': topic + ':' + msg['revision']
-  let textPayload = JSON.stringify(msg);
-  let bytePayload = null;
-  let contentType = 'application/json';
-
-  return Ditto.buildExternalMsg(headers, textPayload, bytePayload, contentType);
-"""
 
 
 def engine(script: str, direction: str) -> MappingEngine:
