@@ -12,14 +12,13 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from seed_script import SEED_AS_PRINTED
 
 from mapper.cli.main import cli
 from mapper.errors import MappingError, ScriptSyntaxError
 from mapper.javascript.engine import MappingEngine
 from mapper.mapping_tests import discover, run_tests
 from mapper.protocol.external import ExternalMessage
-
-from seed_script import SEED_AS_PRINTED
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 
